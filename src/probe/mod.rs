@@ -1,0 +1,2 @@
+//! Sending probes and matching replies.
+pub mod packet;
