@@ -1,2 +1,5 @@
 //! Sending probes and matching replies.
 pub mod packet;
+pub mod recv;
+pub mod schedule;
+pub mod socket;

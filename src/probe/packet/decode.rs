@@ -83,7 +83,7 @@ pub fn decode_icmp(family: Family, msg: &[u8]) -> Result<Message, DecodeError> {
         let (ident, seq) = echo_fields(msg)?;
         return Ok(Message::EchoReply { ident, seq });
     }
-    let reply = classify_error(family, kind, code).ok_or(DecodeError::Unrelated {
+    let reply = classify_icmp_error(family, kind, code).ok_or(DecodeError::Unrelated {
         protocol: icmp_name(family),
         kind,
         code,
@@ -135,7 +135,7 @@ pub fn echo_request_fields(family: Family, msg: &[u8]) -> Option<(u16, u16)> {
 }
 
 /// What an ICMP error means for a probe, or `None` for types that never answer one.
-fn classify_error(family: Family, kind: u8, code: u8) -> Option<ReplyKind> {
+pub fn classify_icmp_error(family: Family, kind: u8, code: u8) -> Option<ReplyKind> {
     use Unreachable as U;
     let unreachable = |u| Some(ReplyKind::Unreachable(u));
     match (family, kind) {
@@ -541,13 +541,13 @@ mod tests {
         ];
         for (code, want) in cases {
             assert_eq!(
-                classify_error(Family::V4, 3, code),
+                classify_icmp_error(Family::V4, 3, code),
                 Some(want),
                 "code {code}"
             );
         }
         assert_eq!(
-            classify_error(Family::V4, 5, 0),
+            classify_icmp_error(Family::V4, 5, 0),
             None,
             "redirect never answers a probe"
         );

@@ -16,7 +16,9 @@ mod decode;
 mod encode;
 mod extension;
 
-pub use decode::{decode_icmp, decode_ipv4, decode_tcp, echo_request_fields, DecodeError};
+pub use decode::{
+    classify_icmp_error, decode_icmp, decode_ipv4, decode_tcp, echo_request_fields, DecodeError,
+};
 pub use encode::encode_probe;
 pub use extension::parse_extensions;
 
