@@ -1,2 +1,13 @@
+//! globetrace: a geo-annotated traceroute.
+//!
+//! Data flows one way: `probe` (or `import`) makes a [`trace::Trace`], enrichment turns it into
+//! a [`path::Path`], and `report` renders that.
+
+pub mod cli;
+pub mod dns;
+pub mod path;
 pub mod probe;
+pub mod report;
+pub mod run;
+pub mod text;
 pub mod trace;

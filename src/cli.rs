@@ -1,0 +1,341 @@
+//! The command line: clap's derive types, validated and turned into one [`Config`].
+//!
+//! Everything the rest of the program needs is in `Config`; nothing else reads arguments.
+//! Range checks live here so that a bad value is a usage error (exit 2) naming the option.
+
+use crate::dns::FamilyPreference;
+use crate::probe::ProbeConfig;
+use crate::report::Format;
+use crate::trace::Protocol;
+use clap::{Args, Parser};
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+const ABOUT: &str = "A geo-annotated traceroute: every hop, its RTTs and loss, live.";
+
+const AFTER_HELP: &str = "\
+Privileges: raw sockets need root or CAP_NET_RAW (`sudo setcap cap_net_raw+ep globetrace`).
+Without them, ICMP probes fall back to unprivileged ping sockets where
+net.ipv4.ping_group_range allows. All capabilities are dropped once the sockets are open.
+
+Exit codes: 0 trace finished (reached or not), 1 runtime error, 2 usage error, 130 interrupted.";
+
+/// globetrace command line.
+#[derive(Debug, Parser)]
+#[command(name = "globetrace", version, about = ABOUT, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// Host name or IPv4/IPv6 address to trace.
+    #[arg(value_name = "TARGET")]
+    pub target: String,
+
+    #[command(flatten)]
+    pub probe: ProbeArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// How probes are sent.
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    /// Probe with ICMP echo requests (the default).
+    #[arg(short = 'I', long, group = "method")]
+    pub icmp: bool,
+    /// Probe with UDP datagrams (destination port from -p, default 33434).
+    #[arg(short = 'U', long, group = "method")]
+    pub udp: bool,
+    /// Probe with TCP SYN segments (destination port from -p, default 80).
+    #[arg(short = 'T', long, group = "method")]
+    pub tcp: bool,
+    /// Destination port for UDP and TCP probes.
+    #[arg(short = 'p', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub port: Option<u16>,
+    /// Use IPv4 only.
+    #[arg(short = '4', conflicts_with = "ipv6")]
+    pub ipv4: bool,
+    /// Use IPv6 only.
+    #[arg(short = '6')]
+    pub ipv6: bool,
+    /// Largest TTL (hop limit) probed.
+    #[arg(short = 'm', long, value_name = "N", default_value_t = 30,
+          value_parser = clap::value_parser!(u8).range(1..=255))]
+    pub max_hops: u8,
+    /// First TTL probed.
+    #[arg(short = 'f', long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u8).range(1..=255))]
+    pub first_hop: u8,
+    /// Probes per hop.
+    #[arg(short = 'q', long, value_name = "N", default_value_t = 3,
+          value_parser = clap::value_parser!(u8).range(1..=10))]
+    pub queries: u8,
+    /// Longest wait for a reply in seconds, optionally with traceroute's HERE and NEAR factors:
+    /// MAX[,HERE[,NEAR]] (default 3,3,10). A probe is given up after MAX, or HERE times the RTT
+    /// of a reply from the same hop, or NEAR times the RTT of a reply from a later hop.
+    #[arg(short = 'w', long, value_name = "MAX[,HERE,NEAR]", value_parser = parse_wait,
+          default_value = "3,3,10")]
+    pub wait: WaitSpec,
+    /// Probes in flight at once.
+    #[arg(short = 'N', long, value_name = "N", default_value_t = 16,
+          value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub parallel: u16,
+    /// Silent hops probed beyond the last hop that answered before giving up.
+    #[arg(long, value_name = "N", default_value_t = 5,
+          value_parser = clap::value_parser!(u8).range(1..=255))]
+    pub max_unknown: u8,
+    /// Do not look up host names of hops.
+    #[arg(short = 'n', long)]
+    pub no_dns: bool,
+    /// Total time allowed for host name lookups after the trace, in seconds.
+    #[arg(long, value_name = "SECS", default_value = "2", value_parser = parse_secs)]
+    pub dns_timeout: Duration,
+    /// Source address to send from.
+    #[arg(short = 's', long, value_name = "ADDR")]
+    pub source: Option<IpAddr>,
+    /// Network interface to send through.
+    #[arg(short = 'i', long, value_name = "NAME")]
+    pub interface: Option<String>,
+}
+
+/// What is printed and written.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// What goes to standard output.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Also write the CSV export to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Also write the JSON export to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Do not print hops live as they complete.
+    #[arg(long)]
+    pub no_live: bool,
+    /// Also report packets that were ignored (other programs' ICMP, duplicates, late replies).
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
+}
+
+/// `-w MAX,HERE,NEAR`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WaitSpec {
+    pub max: Duration,
+    pub here: f64,
+    pub near: f64,
+}
+
+fn parse_secs(s: &str) -> Result<Duration, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of seconds"))?;
+    if !(v.is_finite() && v > 0.0 && v <= 300.0) {
+        return Err(format!("{s} must be more than 0 and at most 300 seconds"));
+    }
+    Ok(Duration::from_secs_f64(v))
+}
+
+fn parse_factor(s: &str, what: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{what} factor {s:?} is not a number"))?;
+    if !(v.is_finite() && (0.0..=1000.0).contains(&v)) {
+        return Err(format!("{what} factor {s} must be between 0 and 1000"));
+    }
+    Ok(v)
+}
+
+fn parse_wait(s: &str) -> Result<WaitSpec, String> {
+    let parts: Vec<&str> = s.split(',').collect();
+    if parts.len() > 3 {
+        return Err(format!("{s:?}: expected MAX[,HERE[,NEAR]]"));
+    }
+    let defaults = ProbeConfig::default();
+    // A factor of 0 disables that rule, as in traceroute.
+    let factor = |i: usize, what: &str, default: f64| -> Result<f64, String> {
+        match parts.get(i) {
+            Some(p) => parse_factor(p, what).map(|f| if f == 0.0 { f64::INFINITY } else { f }),
+            None => Ok(default),
+        }
+    };
+    Ok(WaitSpec {
+        max: parse_secs(parts[0])?,
+        here: factor(1, "HERE", defaults.here)?,
+        near: factor(2, "NEAR", defaults.near)?,
+    })
+}
+
+/// Output settings shared by live traces and `annotate`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OutputConfig {
+    pub format: Format,
+    pub csv: Option<PathBuf>,
+    pub json: Option<PathBuf>,
+    pub live: bool,
+    pub verbose: bool,
+}
+
+/// Everything a trace run needs, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub target: String,
+    pub family: FamilyPreference,
+    pub probe: ProbeConfig,
+    pub dns: bool,
+    pub dns_timeout: Duration,
+    pub output: OutputConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            target: String::new(),
+            family: FamilyPreference::Any,
+            probe: ProbeConfig::default(),
+            dns: true,
+            dns_timeout: Duration::from_secs(2),
+            output: OutputConfig {
+                live: true,
+                ..OutputConfig::default()
+            },
+        }
+    }
+}
+
+impl From<OutputArgs> for OutputConfig {
+    fn from(o: OutputArgs) -> Self {
+        OutputConfig {
+            format: o.format,
+            csv: o.csv,
+            json: o.json,
+            live: !o.no_live,
+            verbose: o.verbose,
+        }
+    }
+}
+
+impl Cli {
+    /// Validate cross-option rules and build the [`Config`].
+    pub fn into_config(self) -> Result<Config, String> {
+        let p = self.probe;
+        if p.first_hop > p.max_hops {
+            return Err(format!(
+                "--first-hop {} is larger than --max-hops {}",
+                p.first_hop, p.max_hops
+            ));
+        }
+        let protocol = if p.udp {
+            Protocol::Udp
+        } else if p.tcp {
+            Protocol::Tcp
+        } else {
+            Protocol::Icmp
+        };
+        if protocol == Protocol::Icmp && p.port.is_some() {
+            return Err("--port applies to UDP (-U) and TCP (-T) probes only".into());
+        }
+        let family = match (p.ipv4, p.ipv6) {
+            (true, _) => FamilyPreference::V4,
+            (_, true) => FamilyPreference::V6,
+            _ => FamilyPreference::Any,
+        };
+        if let Some(src) = p.source {
+            if (family == FamilyPreference::V4 && src.is_ipv6())
+                || (family == FamilyPreference::V6 && src.is_ipv4())
+            {
+                return Err(format!(
+                    "--source {src} is not of the family chosen with -4/-6"
+                ));
+            }
+        }
+        if self.target.trim().is_empty() {
+            return Err("TARGET is empty".into());
+        }
+        Ok(Config {
+            target: self.target,
+            family,
+            probe: ProbeConfig {
+                protocol,
+                port: p.port,
+                first_hop: p.first_hop,
+                max_hops: p.max_hops,
+                queries: p.queries,
+                wait: p.wait.max,
+                here: p.wait.here,
+                near: p.wait.near,
+                parallel: usize::from(p.parallel),
+                max_unknown: p.max_unknown,
+                source: p.source,
+                interface: p.interface,
+            },
+            dns: !p.no_dns,
+            dns_timeout: p.dns_timeout,
+            output: self.output.into(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Config, String> {
+        let mut v = vec!["globetrace"];
+        v.extend_from_slice(args);
+        Cli::try_parse_from(v)
+            .map_err(|e| e.to_string())
+            .and_then(Cli::into_config)
+    }
+
+    #[test]
+    fn defaults_match_config_default() {
+        let c = parse(&["192.0.2.1"]).unwrap();
+        let d = Config::default();
+        assert_eq!(c.probe, d.probe);
+        assert_eq!(c.dns_timeout, d.dns_timeout);
+        assert_eq!(c.output, d.output);
+    }
+
+    #[test]
+    fn wait_spec_like_traceroute() {
+        let c = parse(&["-w", "1.5,2,5", "x"]).unwrap();
+        assert_eq!(c.probe.wait, Duration::from_millis(1500));
+        assert_eq!((c.probe.here, c.probe.near), (2.0, 5.0));
+        let c = parse(&["-w", "0.25", "x"]).unwrap();
+        assert_eq!((c.probe.here, c.probe.near), (3.0, 10.0));
+        let c = parse(&["-w", "1,0,0", "x"]).unwrap();
+        assert!(c.probe.here.is_infinite());
+        assert!(parse(&["-w", "0", "x"]).is_err());
+        assert!(parse(&["-w", "nan", "x"]).is_err());
+        assert!(parse(&["-w", "1,2,3,4", "x"]).is_err());
+    }
+
+    #[test]
+    fn ranges_and_conflicts_are_usage_errors() {
+        assert!(parse(&["-m", "0", "x"]).is_err());
+        assert!(parse(&["-m", "256", "x"]).is_err());
+        assert!(parse(&["-q", "11", "x"]).is_err());
+        assert!(parse(&["-f", "10", "-m", "5", "x"]).is_err());
+        assert!(parse(&["-U", "-T", "x"]).is_err());
+        assert!(parse(&["-4", "-6", "x"]).is_err());
+        assert!(parse(&["-p", "80", "x"]).is_err(), "port without -U/-T");
+        assert!(parse(&["-T", "-p", "0", "x"]).is_err());
+        assert!(parse(&["-4", "-s", "2001:db8::1", "x"]).is_err());
+        assert!(parse(&[]).is_err());
+    }
+
+    #[test]
+    fn protocols_and_ports() {
+        let c = parse(&["-T", "-p", "443", "x"]).unwrap();
+        assert_eq!(c.probe.protocol, Protocol::Tcp);
+        assert_eq!(c.probe.effective_port(), Some(443));
+        let c = parse(&["-U", "x"]).unwrap();
+        assert_eq!(c.probe.effective_port(), Some(33434));
+        assert_eq!(
+            parse(&["-T", "x"]).unwrap().probe.effective_port(),
+            Some(80)
+        );
+    }
+}

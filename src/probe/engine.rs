@@ -1,0 +1,226 @@
+//! The I/O loop of a trace: send what the schedule allows, read what arrives, give up what the
+//! schedule says is silent, and report hops as they complete.
+//!
+//! It sleeps in the kernel between events (readiness of the sockets, or the next deadline), so a
+//! trace costs almost no CPU however long it waits.
+
+use super::packet::{encode_probe, Family, Flow};
+use super::recv::{recv_one, Incoming};
+use super::schedule::{Schedule, ScheduleConfig, Stats};
+use super::socket::{fd, set_ttl, OpenSockets, RecvKind};
+use crate::trace::Hop;
+use socket2::{SockAddr, Socket};
+use std::future::Future;
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::time::{Instant, SystemTime};
+use tokio::io::unix::AsyncFd;
+use tokio::io::Interest;
+use tokio::sync::mpsc::UnboundedSender;
+
+/// Progress of a live trace.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A responder answered for the first time (a good moment to start its name lookup).
+    Responder(IpAddr),
+    /// A hop is complete; hops arrive in TTL order.
+    Hop(Hop),
+}
+
+/// What a finished (or interrupted) run produced.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub hops: Vec<Hop>,
+    pub reached: bool,
+    pub interrupted: bool,
+    pub stats: Stats,
+}
+
+/// Most packets read from one socket per wake-up, so a flood cannot starve the timers.
+const BATCH: usize = 256;
+
+struct Receiver {
+    fd: AsyncFd<Socket>,
+    kind: RecvKind,
+}
+
+/// Run one trace over `sockets` until it finishes or `stop` resolves.
+pub async fn run(
+    sockets: OpenSockets,
+    cfg: ScheduleConfig,
+    events: UnboundedSender<Event>,
+    stop: impl Future<Output = ()>,
+) -> io::Result<Outcome> {
+    let OpenSockets {
+        mode: _,
+        flow,
+        sender,
+        sender_recv,
+        receivers,
+        port_reservation: _reservation,
+    } = sockets;
+    let family = flow.family();
+    let sender = register(sender)?;
+    let mut extra = Vec::new();
+    for (socket, kind) in receivers {
+        extra.push(Receiver {
+            fd: register(socket)?,
+            kind,
+        });
+    }
+    let destination = SockAddr::from(SocketAddr::new(flow.destination, 0));
+    let mut schedule = Schedule::new(cfg, flow, rand::random());
+    tokio::pin!(stop);
+    let mut interrupted = false;
+
+    loop {
+        send_allowed(&sender, family, &flow, &destination, &mut schedule).await?;
+        schedule.expire(Instant::now());
+        for hop in schedule.take_completed() {
+            let _ = events.send(Event::Hop(hop));
+        }
+        if schedule.is_finished() {
+            break;
+        }
+        let deadline = schedule
+            .next_deadline()
+            .map(tokio::time::Instant::from_std)
+            .unwrap_or_else(|| tokio::time::Instant::now() + std::time::Duration::from_secs(1));
+        let batch = tokio::select! {
+            biased;
+            _ = &mut stop => {
+                interrupted = true;
+                break;
+            }
+            r = readable(&sender, sender_recv, &flow) => r?,
+            r = readable_any(&extra, &flow) => r?,
+            _ = tokio::time::sleep_until(deadline) => Vec::new(),
+        };
+        for incoming in batch {
+            if let Some(addr) = schedule.on_packet(incoming) {
+                let _ = events.send(Event::Responder(addr));
+            }
+        }
+    }
+    if !interrupted {
+        for hop in schedule.take_completed() {
+            let _ = events.send(Event::Hop(hop));
+        }
+    }
+    Ok(Outcome {
+        hops: schedule.hops(interrupted),
+        reached: schedule.reached(),
+        interrupted,
+        stats: schedule.stats(),
+    })
+}
+
+/// Hand a socket to the reactor, watching for data, room to write, and queued errors.
+fn register(socket: Socket) -> io::Result<AsyncFd<Socket>> {
+    let interest = Interest::READABLE | Interest::WRITABLE | Interest::ERROR;
+    // SAFETY: the AsyncFd takes ownership of the socket, so its descriptor stays open and
+    // refers to the same socket until the AsyncFd is dropped; `Socket::as_raw_fd` always
+    // returns that one descriptor.
+    unsafe { AsyncFd::register_with_interest(socket, interest) }.map_err(|e| e.into_parts().1)
+}
+
+/// Send every probe the schedule allows right now.
+async fn send_allowed(
+    sender: &AsyncFd<Socket>,
+    family: Family,
+    flow: &Flow,
+    destination: &SockAddr,
+    schedule: &mut Schedule,
+) -> io::Result<()> {
+    while let Some((seq, ttl)) = schedule.next_probe(Instant::now(), SystemTime::now()) {
+        let packet = encode_probe(flow, seq);
+        set_ttl(sender.get_ref(), family, ttl)?;
+        loop {
+            let mut guard = sender.writable().await?;
+            match guard.try_io(|s| s.get_ref().send_to(&packet, destination)) {
+                Ok(Ok(_)) => break,
+                Ok(Err(e)) if is_transient_send_error(&e) => {
+                    // The kernel refused this one probe (e.g. an unreachable route reported
+                    // locally); count it as sent and silent rather than ending the trace.
+                    break;
+                }
+                Ok(Err(e)) => {
+                    schedule.unsend_last();
+                    return Err(e);
+                }
+                Err(_would_block) => continue,
+            }
+        }
+    }
+    Ok(())
+}
+
+fn is_transient_send_error(e: &io::Error) -> bool {
+    matches!(
+        e.raw_os_error(),
+        Some(libc::EHOSTUNREACH | libc::ENETUNREACH | libc::ECONNREFUSED | libc::EMSGSIZE)
+    )
+}
+
+/// Wait until the sender (when it also receives) has packets, then read a batch.
+async fn readable(
+    sender: &AsyncFd<Socket>,
+    kind: Option<RecvKind>,
+    flow: &Flow,
+) -> io::Result<Vec<Incoming>> {
+    match kind {
+        Some(kind) => read_batch(sender, kind, flow).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Wait on the other receivers (at most two) and read a batch from whichever is ready.
+async fn readable_any(receivers: &[Receiver], flow: &Flow) -> io::Result<Vec<Incoming>> {
+    match receivers {
+        [] => std::future::pending().await,
+        [only] => read_batch(&only.fd, only.kind, flow).await,
+        [a, b, ..] => tokio::select! {
+            r = read_batch(&a.fd, a.kind, flow) => r,
+            r = read_batch(&b.fd, b.kind, flow) => r,
+        },
+    }
+}
+
+async fn read_batch(
+    fd_: &AsyncFd<Socket>,
+    kind: RecvKind,
+    flow: &Flow,
+) -> io::Result<Vec<Incoming>> {
+    let interest = match kind {
+        // Ping sockets signal queued ICMP errors as an error condition, not as data.
+        RecvKind::Ping(_) => Interest::READABLE | Interest::ERROR,
+        _ => Interest::READABLE,
+    };
+    loop {
+        let mut guard = fd_.ready(interest).await?;
+        let mut batch = Vec::new();
+        let raw = fd(fd_.get_ref());
+        let mut drained = false;
+        while batch.len() < BATCH {
+            match recv_one(raw, kind, flow) {
+                Ok(Some(incoming)) => batch.push(incoming),
+                Ok(None) => {
+                    drained = true;
+                    break;
+                }
+                // An error already reported on the error queue, or a transient failure.
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(_) => {
+                    drained = true;
+                    break;
+                }
+            }
+        }
+        if drained {
+            guard.clear_ready();
+        }
+        if !batch.is_empty() {
+            return Ok(batch);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! JSON export: one document with the target, its address, the options used, and the hops.
+//! `schema_version` changes whenever a field changes meaning or goes away.
+
+use crate::path::{Path, PathHop, Responder};
+use crate::trace::{MplsLabel, Origin, TraceOptions};
+use serde::Serialize;
+use std::net::IpAddr;
+
+/// The version of the document layout below.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Document<'a> {
+    schema_version: u32,
+    generator: String,
+    target: &'a str,
+    address: Option<IpAddr>,
+    source: Option<IpAddr>,
+    origin: Origin,
+    options: Option<&'a TraceOptions>,
+    reached: bool,
+    interrupted: bool,
+    hops: Vec<HopView<'a>>,
+}
+
+#[derive(Serialize)]
+struct HopView<'a> {
+    hop: u8,
+    sent: usize,
+    received: usize,
+    loss_pct: f64,
+    responders: Vec<ResponderView<'a>>,
+}
+
+#[derive(Serialize)]
+struct ResponderView<'a> {
+    ip: IpAddr,
+    hostname: Option<&'a str>,
+    rtts_ms: &'a [f64],
+    rtt_min_ms: Option<f64>,
+    rtt_avg_ms: Option<f64>,
+    rtt_max_ms: Option<f64>,
+    received: usize,
+    destination: bool,
+    marks: &'a [String],
+    mpls: &'a [MplsLabel],
+}
+
+fn responder(r: &Responder) -> ResponderView<'_> {
+    ResponderView {
+        ip: r.address,
+        hostname: r.hostname.as_deref(),
+        rtts_ms: &r.rtts_ms,
+        rtt_min_ms: r.rtt_min_ms(),
+        rtt_avg_ms: r.rtt_avg_ms(),
+        rtt_max_ms: r.rtt_max_ms(),
+        received: r.received,
+        destination: r.destination,
+        marks: &r.marks,
+        mpls: &r.mpls,
+    }
+}
+
+fn hop(h: &PathHop) -> HopView<'_> {
+    HopView {
+        hop: h.hop,
+        sent: h.sent,
+        received: h.received,
+        loss_pct: h.loss_pct,
+        responders: h.responders.iter().map(responder).collect(),
+    }
+}
+
+/// The JSON document of `path`, pretty-printed.
+pub fn to_string(path: &Path) -> serde_json::Result<String> {
+    let t = &path.trace;
+    let doc = Document {
+        schema_version: SCHEMA_VERSION,
+        generator: format!("globetrace {}", env!("CARGO_PKG_VERSION")),
+        target: &t.target,
+        address: t.address,
+        source: t.source,
+        origin: t.origin,
+        options: t.options.as_ref(),
+        reached: t.reached,
+        interrupted: t.interrupted,
+        hops: path.hops.iter().map(hop).collect(),
+    };
+    serde_json::to_string_pretty(&doc)
+}

@@ -1,0 +1,54 @@
+//! Rendering a path: the live lines, the final table, and the CSV and JSON exports.
+//!
+//! Reports read a finished [`Path`](crate::path::Path) (or, for live lines, one hop) and know
+//! nothing of how it was gathered.
+
+pub mod csv;
+pub mod json;
+pub mod live;
+pub mod table;
+
+use std::fmt;
+use std::str::FromStr;
+
+/// What goes to standard output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    #[default]
+    Table,
+    Csv,
+    Json,
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Format::Table => "table",
+            Format::Csv => "csv",
+            Format::Json => "json",
+        })
+    }
+}
+
+impl FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "table" => Ok(Format::Table),
+            "csv" => Ok(Format::Csv),
+            "json" => Ok(Format::Json),
+            other => Err(format!(
+                "unknown format {other:?} (expected table, csv or json)"
+            )),
+        }
+    }
+}
+
+/// Format an RTT in milliseconds the way the table and live lines show it.
+pub fn fmt_ms(ms: f64) -> String {
+    if ms >= 100.0 {
+        format!("{ms:.1}")
+    } else {
+        format!("{ms:.3}")
+    }
+}

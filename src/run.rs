@@ -1,0 +1,265 @@
+//! One live trace from start to finish: resolve, open sockets, drop privileges, probe while
+//! printing hops live, look names up, then print and export the result.
+//!
+//! Whatever was found is printed and exported even when the trace is interrupted or an export
+//! fails: the user never loses hops they already have.
+
+use crate::cli::{Config, OutputConfig};
+use crate::dns::{resolve_target, ResolveError, ReverseDns};
+use crate::path::Path;
+use crate::probe::engine::Event;
+use crate::probe::socket::{drop_privileges, Mode, SocketError};
+use crate::probe::{self, schedule::Stats};
+use crate::report::{self, live::hop_line, Format};
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// What can stop a trace, and which exit code it means.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Resolve(#[from] ResolveError),
+    #[error(transparent)]
+    Socket(#[from] SocketError),
+    #[error("cannot drop privileges: {0}")]
+    Privileges(String),
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
+    #[error("trace failed: {0}")]
+    Probe(std::io::Error),
+    #[error("cannot write {path}: {source}")]
+    Export {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl RunError {
+    /// 2 for what the user asked wrongly, 1 for what went wrong at run time.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            RunError::Resolve(_) => 2,
+            _ => 1,
+        }
+    }
+}
+
+/// How a run ended, when it ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finish {
+    Done,
+    Interrupted,
+}
+
+/// Resolves when SIGINT or SIGTERM arrives.
+async fn interrupted() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut int), Ok(mut term)) = (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) else {
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = int.recv() => {}
+        _ = term.recv() => {}
+    }
+}
+
+/// Where live lines go: stdout when it shows the table on a terminal, else stderr when that is
+/// a terminal, else nowhere.
+enum LiveSink {
+    Stdout,
+    Stderr,
+    None,
+}
+
+fn live_sink(out: &OutputConfig) -> LiveSink {
+    if !out.live {
+        LiveSink::None
+    } else if out.format == Format::Table && std::io::stdout().is_terminal() {
+        LiveSink::Stdout
+    } else if std::io::stderr().is_terminal() {
+        LiveSink::Stderr
+    } else {
+        LiveSink::None
+    }
+}
+
+/// Run a live trace as configured.
+pub fn trace(cfg: &Config) -> Result<Finish, RunError> {
+    let address = resolve_target(&cfg.target, cfg.family)?;
+    let prepared = probe::open(&cfg.target, address, &cfg.probe)?;
+    drop_privileges().map_err(|e| RunError::Privileges(e.to_string()))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(RunError::Runtime)?;
+    let result = runtime.block_on(trace_async(cfg, address, prepared));
+    // Lookups still waiting on a slow DNS server must not hold the exit.
+    runtime.shutdown_background();
+    result
+}
+
+async fn trace_async(
+    cfg: &Config,
+    address: IpAddr,
+    prepared: probe::Prepared,
+) -> Result<Finish, RunError> {
+    let sink = live_sink(&cfg.output);
+    if !matches!(sink, LiveSink::None) {
+        let mode = match prepared.mode() {
+            Mode::Raw => "",
+            Mode::Ping => ", unprivileged ICMP sockets",
+        };
+        let head = format!(
+            "globetrace to {} ({address}) from {}, {} hops max, {} probes{mode}",
+            cfg.target,
+            prepared.source(),
+            cfg.probe.max_hops,
+            cfg.probe.protocol,
+        );
+        print_live(&sink, &head);
+    }
+    let mut dns = cfg.dns.then(|| ReverseDns::new(Duration::from_secs(1)));
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let engine = prepared.run(tx, interrupted());
+    let numeric = !cfg.dns;
+    let consumer = async {
+        let mut names = HashMap::new();
+        while let Some(event) = rx.recv().await {
+            match event {
+                Event::Responder(addr) => {
+                    if let Some(d) = dns.as_mut() {
+                        d.prefetch(addr);
+                    }
+                }
+                Event::Hop(hop) => {
+                    if matches!(sink, LiveSink::None) {
+                        continue;
+                    }
+                    if let Some(d) = dns.as_mut() {
+                        // A live row waits a little for its names, never long.
+                        let until = tokio::time::Instant::now() + Duration::from_millis(300);
+                        names.extend(d.names(hop.responders(), until).await);
+                    }
+                    print_live(&sink, &hop_line(&hop, &names, numeric));
+                }
+            }
+        }
+    };
+    let (result, ()) = tokio::join!(engine, consumer);
+    let (trace, stats) = result.map_err(RunError::Probe)?;
+    let finish = if trace.interrupted {
+        Finish::Interrupted
+    } else {
+        Finish::Done
+    };
+    let names = match dns.as_mut() {
+        Some(d) => {
+            let budget = if trace.interrupted {
+                Duration::ZERO
+            } else {
+                cfg.dns_timeout
+            };
+            let addrs: Vec<IpAddr> = trace.hops.iter().flat_map(|h| h.responders()).collect();
+            d.names(addrs, tokio::time::Instant::now() + budget).await
+        }
+        None => HashMap::new(),
+    };
+    let path = Path::new(trace, &names);
+    if cfg.output.verbose {
+        eprintln!("{}", stats_line(&stats));
+    }
+    emit(&path, &cfg.output)?;
+    Ok(finish)
+}
+
+fn print_live(sink: &LiveSink, line: &str) {
+    match sink {
+        LiveSink::Stdout => {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{line}");
+            let _ = out.flush();
+        }
+        LiveSink::Stderr => eprintln!("{line}"),
+        LiveSink::None => {}
+    }
+}
+
+fn stats_line(s: &Stats) -> String {
+    format!(
+        "probes sent {}, answered {}; ignored: {} foreign, {} undecodable, {} duplicate, {} late",
+        s.sent, s.matched, s.foreign, s.undecodable, s.duplicates, s.late
+    )
+}
+
+/// Print the result to stdout and write the requested export files. Every export is attempted
+/// even if an earlier one fails; the first failure is reported.
+pub fn emit(path: &Path, out: &OutputConfig) -> Result<(), RunError> {
+    let mut first_error = None;
+    if let Some(file) = &out.csv {
+        if let Err(e) = write_file(file, |w| report::csv::write(path, w).map_err(csv_io)) {
+            first_error.get_or_insert(e);
+        }
+    }
+    if let Some(file) = &out.json {
+        let doc = report::json::to_string(path).map_err(std::io::Error::other);
+        if let Err(e) = doc.and_then(|d| std::fs::write(file, d + "\n")) {
+            first_error.get_or_insert(RunError::Export {
+                path: file.clone(),
+                source: e,
+            });
+        }
+    }
+    let stdout = std::io::stdout();
+    let mut lock = stdout.lock();
+    let printed = match out.format {
+        Format::Table => {
+            let terminal = stdout.is_terminal();
+            writeln!(lock, "{}", report::table::render(path, terminal))
+        }
+        Format::Csv => report::csv::write(path, &mut lock).map_err(csv_io),
+        Format::Json => report::json::to_string(path)
+            .map_err(std::io::Error::other)
+            .and_then(|d| writeln!(lock, "{d}")),
+    };
+    if let Err(e) = printed {
+        // A closed pipe (`| head`) is not an error worth reporting.
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            first_error.get_or_insert(RunError::Export {
+                path: PathBuf::from("<stdout>"),
+                source: e,
+            });
+        }
+    }
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+fn csv_io(e: csv::Error) -> std::io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io,
+        other => std::io::Error::other(format!("{other:?}")),
+    }
+}
+
+fn write_file(
+    file: &std::path::Path,
+    f: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> Result<(), RunError> {
+    let mut handle = std::fs::File::create(file).map_err(|source| RunError::Export {
+        path: file.to_path_buf(),
+        source,
+    })?;
+    f(&mut handle).map_err(|source| RunError::Export {
+        path: file.to_path_buf(),
+        source,
+    })
+}

@@ -1,0 +1,3 @@
+//! Shared support for the integration tests (`mod common;` in `tests/*.rs`).
+
+pub mod netns;
