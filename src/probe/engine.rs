@@ -74,8 +74,9 @@ pub async fn run(
     let mut interrupted = false;
 
     loop {
-        send_allowed(&sender, family, &flow, &destination, &mut schedule).await?;
+        // Expire first: slots freed by a give-up must be refilled now, not a wait later.
         schedule.expire(Instant::now());
+        send_allowed(&sender, family, &flow, &destination, &mut schedule).await?;
         for hop in schedule.take_completed() {
             let _ = events.send(Event::Hop(hop));
         }
@@ -135,15 +136,17 @@ async fn send_allowed(
     while let Some((seq, ttl)) = schedule.next_probe(Instant::now(), SystemTime::now()) {
         let packet = encode_probe(flow, seq);
         set_ttl(sender.get_ref(), family, ttl)?;
+        // A socket reports an ICMP error it received (e.g. the port unreachable answering an
+        // earlier probe) by failing the *next* send with it. That call consumed the error and
+        // sent nothing, so the same probe is tried again; a few failures in a row mean the
+        // kernel itself refuses the route, and the probe counts as silent.
+        let mut attempts = 0;
         loop {
             let mut guard = sender.writable().await?;
             match guard.try_io(|s| s.get_ref().send_to(&packet, destination)) {
                 Ok(Ok(_)) => break,
-                Ok(Err(e)) if is_transient_send_error(&e) => {
-                    // The kernel refused this one probe (e.g. an unreachable route reported
-                    // locally); count it as sent and silent rather than ending the trace.
-                    break;
-                }
+                Ok(Err(e)) if is_reported_error(&e) && attempts < 3 => attempts += 1,
+                Ok(Err(e)) if is_reported_error(&e) => break,
                 Ok(Err(e)) => {
                     schedule.unsend_last();
                     return Err(e);
@@ -155,10 +158,19 @@ async fn send_allowed(
     Ok(())
 }
 
-fn is_transient_send_error(e: &io::Error) -> bool {
+/// Errors a send returns on behalf of an earlier ICMP error, or for a route the kernel refuses.
+fn is_reported_error(e: &io::Error) -> bool {
     matches!(
         e.raw_os_error(),
-        Some(libc::EHOSTUNREACH | libc::ENETUNREACH | libc::ECONNREFUSED | libc::EMSGSIZE)
+        Some(
+            libc::EHOSTUNREACH
+                | libc::ENETUNREACH
+                | libc::ECONNREFUSED
+                | libc::EPROTO
+                | libc::EACCES
+                | libc::EMSGSIZE
+                | libc::ENOPROTOOPT
+        )
     )
 }
 
