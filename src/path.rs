@@ -20,6 +20,8 @@ pub struct Responder {
     pub received: usize,
     /// Traceroute-style marks of its replies (`!N`, `!H`, ...), deduplicated.
     pub marks: Vec<String>,
+    /// The kinds of its replies (`time_exceeded`, `echo_reply`, ...), deduplicated.
+    pub kinds: Vec<&'static str>,
     /// MPLS label stack quoted by this responder (the first reply that had one).
     pub mpls: Vec<MplsLabel>,
     /// True when this responder is the destination.
@@ -74,8 +76,15 @@ fn path_hop(hop: &Hop, names: &HashMap<IpAddr, String>) -> PathHop {
                     marks.push(m);
                 }
             }
+            let mut kinds: Vec<&'static str> = Vec::new();
+            for k in replies.iter().map(|r| r.kind.name()) {
+                if !kinds.contains(&k) {
+                    kinds.push(k);
+                }
+            }
             Responder {
                 address,
+                kinds,
                 hostname: names
                     .get(&address)
                     .cloned()

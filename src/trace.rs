@@ -110,6 +110,19 @@ impl ReplyKind {
         self.is_destination() || matches!(self, ReplyKind::Unreachable(_))
     }
 
+    /// A stable lower-case name for exports (`time_exceeded`, `tcp_syn_ack`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            ReplyKind::TimeExceeded => "time_exceeded",
+            ReplyKind::EchoReply => "echo_reply",
+            ReplyKind::PortUnreachable => "port_unreachable",
+            ReplyKind::Unreachable(_) => "unreachable",
+            ReplyKind::TcpSynAck => "tcp_syn_ack",
+            ReplyKind::TcpReset => "tcp_reset",
+            ReplyKind::Unknown => "unknown",
+        }
+    }
+
     /// The traceroute-style annotation shown after an RTT, if any (`!N`, `!H`, ...).
     pub fn mark(self) -> Option<String> {
         match self {

@@ -42,6 +42,7 @@ struct ResponderView<'a> {
     rtt_max_ms: Option<f64>,
     received: usize,
     destination: bool,
+    kinds: &'a [&'static str],
     marks: &'a [String],
     mpls: &'a [MplsLabel],
 }
@@ -56,6 +57,7 @@ fn responder(r: &Responder) -> ResponderView<'_> {
         rtt_max_ms: r.rtt_max_ms(),
         received: r.received,
         destination: r.destination,
+        kinds: &r.kinds,
         marks: &r.marks,
         mpls: &r.mpls,
     }

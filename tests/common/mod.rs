@@ -1,3 +1,4 @@
 //! Shared support for the integration tests (`mod common;` in `tests/*.rs`).
 
 pub mod netns;
+pub mod run;
