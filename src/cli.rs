@@ -73,7 +73,7 @@ pub struct ProbeArgs {
     /// MAX[,HERE[,NEAR]] (default 3,3,10). A probe is given up after MAX, or HERE times the RTT
     /// of a reply from the same hop, or NEAR times the RTT of a reply from a later hop.
     #[arg(short = 'w', long, value_name = "MAX[,HERE,NEAR]", value_parser = parse_wait,
-          default_value = "3,3,10")]
+          default_value = "3,3,10", allow_negative_numbers = true)]
     pub wait: WaitSpec,
     /// Probes in flight at once.
     #[arg(short = 'N', long, value_name = "N", default_value_t = 16,
@@ -87,7 +87,8 @@ pub struct ProbeArgs {
     #[arg(short = 'n', long)]
     pub no_dns: bool,
     /// Total time allowed for host name lookups after the trace, in seconds.
-    #[arg(long, value_name = "SECS", default_value = "2", value_parser = parse_secs)]
+    #[arg(long, value_name = "SECS", default_value = "2", value_parser = parse_secs,
+          allow_negative_numbers = true)]
     pub dns_timeout: Duration,
     /// Source address to send from.
     #[arg(short = 's', long, value_name = "ADDR")]

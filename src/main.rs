@@ -8,10 +8,17 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => {
-            // Help and version go to stdout with exit 0; real usage errors exit 2.
+        Err(e) if !e.use_stderr() => {
+            // --help and --version.
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!(
+                "globetrace: {} (try --help)",
+                first_line(&e.render().to_string())
+            );
+            return ExitCode::from(2);
         }
     };
     let cfg = match cli.into_config() {
@@ -28,5 +35,20 @@ fn main() -> ExitCode {
             eprintln!("globetrace: error: {e}");
             ExitCode::from(e.exit_code())
         }
+    }
+}
+
+/// clap's message without its usage block: the paragraph that says what was wrong, on one line.
+fn first_line(rendered: &str) -> String {
+    let para: Vec<&str> = rendered
+        .lines()
+        .skip_while(|l| l.trim().is_empty())
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    if para.is_empty() {
+        "invalid arguments".to_string()
+    } else {
+        para.join(" ")
     }
 }

@@ -18,6 +18,13 @@
 //! so tests may run in parallel; everything, background processes included,
 //! is removed when the [`Topology`] is dropped, also when a test panics.
 //!
+//! Every namespace also gets `rp_filter` off (the diamond is asymmetric) and
+//! `net.ipv4.ping_group_range` opened to all groups (a new namespace starts
+//! with `1 0`, which refuses unprivileged ICMP sockets even to root).
+//! Construction returns only once every veth is operationally up: the kernel
+//! raises a fresh veth's carrier through linkwatch up to a second later, and
+//! until then IPv6 neighbour discovery over it fails.
+//!
 //! It uses std only and shells out to `ip`, `nft`, `sysctl` and (for the
 //! small helper servers and probes) `python3`. Tests must call it through the
 //! root/skip policy: [`Topology::chain`] and friends return `None` after
