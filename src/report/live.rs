@@ -10,7 +10,7 @@ use std::net::IpAddr;
 /// `" 3  r3.example (192.0.2.3)  0.412 ms  0.380 ms !H  *"`: each probe in sending order,
 /// the responder named when it changes.
 pub fn hop_line(hop: &Hop, names: &HashMap<IpAddr, String>, numeric: bool) -> String {
-    let mut line = format!("{:>3} ", hop.ttl);
+    let mut line = format!("{:>2}", hop.ttl);
     let mut last: Option<IpAddr> = None;
     for probe in &hop.probes {
         match probe {
@@ -71,11 +71,11 @@ mod tests {
         let names = HashMap::from([(a, "r3.example".to_string())]);
         assert_eq!(
             hop_line(&hop, &names, false),
-            "  3   r3.example (192.0.2.1)  0.412 ms  *  192.0.2.2  120.0 ms !H"
+            " 3  r3.example (192.0.2.1)  0.412 ms  *  192.0.2.2  120.0 ms !H"
         );
         assert_eq!(
             hop_line(&hop, &names, true),
-            "  3   192.0.2.1  0.412 ms  *  192.0.2.2  120.0 ms !H"
+            " 3  192.0.2.1  0.412 ms  *  192.0.2.2  120.0 ms !H"
         );
         assert_eq!(
             hop_line(
@@ -86,7 +86,7 @@ mod tests {
                 &names,
                 false
             ),
-            " 12   *  *"
+            "12  *  *"
         );
     }
 }
