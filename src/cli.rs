@@ -70,8 +70,8 @@ pub struct ProbeArgs {
           value_parser = clap::value_parser!(u8).range(1..=10))]
     pub queries: u8,
     /// Longest wait for a reply in seconds, optionally with traceroute's HERE and NEAR factors:
-    /// MAX[,HERE[,NEAR]] (default 3,3,10). A probe is given up after MAX, or HERE times the RTT
-    /// of a reply from the same hop, or NEAR times the RTT of a reply from a later hop.
+    /// MAX[,HERE[,NEAR]]. A probe is given up after MAX, or HERE times the RTT of a reply from
+    /// the same hop, or NEAR times the RTT of a reply from a later hop (0 turns a factor off).
     #[arg(short = 'w', long, value_name = "MAX[,HERE,NEAR]", value_parser = parse_wait,
           default_value = "3,3,10", allow_negative_numbers = true)]
     pub wait: WaitSpec,

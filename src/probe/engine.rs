@@ -5,7 +5,7 @@
 //! trace costs almost no CPU however long it waits.
 
 use super::packet::{encode_probe, Family, Flow};
-use super::recv::{recv_one, Incoming};
+use super::recv::{recv_one, Queue};
 use super::schedule::{Schedule, ScheduleConfig, Stats};
 use super::socket::{fd, set_ttl, OpenSockets, RecvKind};
 use crate::trace::Hop;
@@ -70,13 +70,28 @@ pub async fn run(
     }
     let destination = SockAddr::from(SocketAddr::new(flow.destination, 0));
     let mut schedule = Schedule::new(cfg, flow, rand::random());
+    let mut sources: Vec<Receiver> = Vec::new();
+    let sender = Receiver {
+        fd: sender,
+        kind: sender_recv.unwrap_or(RecvKind::Ipv4Datagram),
+    };
+    let sender_receives = sender_recv.is_some();
+    sources.append(&mut extra);
     tokio::pin!(stop);
     let mut interrupted = false;
 
     loop {
-        // Expire first: slots freed by a give-up must be refilled now, not a wait later.
+        // Read everything already queued before judging any probe silent: after a late
+        // wake-up, replies that came in time are waiting in the socket buffers.
+        if sender_receives {
+            drain(&sender, &flow, &mut schedule, &events);
+        }
+        for r in &sources {
+            drain(r, &flow, &mut schedule, &events);
+        }
+        // Expire before sending: slots freed by a give-up are refilled now, not a wait later.
         schedule.expire(Instant::now());
-        send_allowed(&sender, family, &flow, &destination, &mut schedule).await?;
+        send_allowed(&sender.fd, family, &flow, &destination, &mut schedule).await?;
         for hop in schedule.take_completed() {
             let _ = events.send(Event::Hop(hop));
         }
@@ -87,20 +102,16 @@ pub async fn run(
             .next_deadline()
             .map(tokio::time::Instant::from_std)
             .unwrap_or_else(|| tokio::time::Instant::now() + std::time::Duration::from_secs(1));
-        let batch = tokio::select! {
+        tokio::select! {
             biased;
             _ = &mut stop => {
                 interrupted = true;
                 break;
             }
-            r = readable(&sender, sender_recv, &flow) => r?,
-            r = readable_any(&extra, &flow) => r?,
-            _ = tokio::time::sleep_until(deadline) => Vec::new(),
-        };
-        for incoming in batch {
-            if let Some(addr) = schedule.on_packet(incoming) {
-                let _ = events.send(Event::Responder(addr));
-            }
+            r = ready(sender_receives.then_some(&sender)) => r?,
+            r = ready(sources.first()) => r?,
+            r = ready(sources.get(1)) => r?,
+            _ = tokio::time::sleep_until(deadline) => {}
         }
     }
     if !interrupted {
@@ -174,65 +185,56 @@ fn is_reported_error(e: &io::Error) -> bool {
     )
 }
 
-/// Wait until the sender (when it also receives) has packets, then read a batch.
-async fn readable(
-    sender: &AsyncFd<Socket>,
-    kind: Option<RecvKind>,
-    flow: &Flow,
-) -> io::Result<Vec<Incoming>> {
+/// The queues a socket delivers on, with the readiness that announces each. (Tokio's readiness
+/// checks take one interest at a time, so the two are never combined.)
+fn queues(kind: RecvKind) -> &'static [(Queue, Interest)] {
     match kind {
-        Some(kind) => read_batch(sender, kind, flow).await,
-        None => std::future::pending().await,
-    }
-}
-
-/// Wait on the other receivers (at most two) and read a batch from whichever is ready.
-async fn readable_any(receivers: &[Receiver], flow: &Flow) -> io::Result<Vec<Incoming>> {
-    match receivers {
-        [] => std::future::pending().await,
-        [only] => read_batch(&only.fd, only.kind, flow).await,
-        [a, b, ..] => tokio::select! {
-            r = read_batch(&a.fd, a.kind, flow) => r,
-            r = read_batch(&b.fd, b.kind, flow) => r,
-        },
-    }
-}
-
-async fn read_batch(
-    fd_: &AsyncFd<Socket>,
-    kind: RecvKind,
-    flow: &Flow,
-) -> io::Result<Vec<Incoming>> {
-    let interest = match kind {
         // Ping sockets signal queued ICMP errors as an error condition, not as data.
-        RecvKind::Ping(_) => Interest::READABLE | Interest::ERROR,
-        _ => Interest::READABLE,
+        RecvKind::Ping(_) => &[
+            (Queue::Errors, Interest::ERROR),
+            (Queue::Data, Interest::READABLE),
+        ],
+        _ => &[(Queue::Data, Interest::READABLE)],
+    }
+}
+
+/// Wait until a receiving socket has something (forever when there is no such socket).
+async fn ready(receiver: Option<&Receiver>) -> io::Result<()> {
+    let Some(r) = receiver else {
+        return std::future::pending().await;
     };
-    loop {
-        let mut guard = fd_.ready(interest).await?;
-        let mut batch = Vec::new();
-        let raw = fd(fd_.get_ref());
-        let mut drained = false;
-        while batch.len() < BATCH {
-            match recv_one(raw, kind, flow) {
-                Ok(Some(incoming)) => batch.push(incoming),
-                Ok(None) => {
-                    drained = true;
-                    break;
+    match queues(r.kind) {
+        [(_, a), (_, b)] => tokio::select! {
+            x = r.fd.ready(*a) => x.map(drop),
+            x = r.fd.ready(*b) => x.map(drop),
+        },
+        [(_, a)] => r.fd.ready(*a).await.map(drop),
+        _ => std::future::pending().await,
+    }
+}
+
+/// Read what a socket holds, up to a batch per queue, without waiting. Reading until a queue
+/// would block clears its readiness, so the next wait sleeps in the kernel.
+fn drain(r: &Receiver, flow: &Flow, schedule: &mut Schedule, events: &UnboundedSender<Event>) {
+    let raw = fd(r.fd.get_ref());
+    for &(queue, interest) in queues(r.kind) {
+        for _ in 0..BATCH {
+            let got =
+                r.fd.try_io(interest, |_| match recv_one(raw, r.kind, queue, flow) {
+                    Ok(Some(incoming)) => Ok(incoming),
+                    Ok(None) => Err(io::ErrorKind::WouldBlock.into()),
+                    Err(e) => Err(e),
+                });
+            match got {
+                Ok(incoming) => {
+                    if let Some(addr) = schedule.on_packet(incoming) {
+                        let _ = events.send(Event::Responder(addr));
+                    }
                 }
-                // An error already reported on the error queue, or a transient failure.
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(_) => {
-                    drained = true;
-                    break;
-                }
+                // Would block (drained), or an error the socket reported; either way, done.
+                Err(_) => break,
             }
-        }
-        if drained {
-            guard.clear_ready();
-        }
-        if !batch.is_empty() {
-            return Ok(batch);
         }
     }
 }

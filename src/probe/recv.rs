@@ -31,14 +31,27 @@ pub struct Incoming {
 const SO_EE_ORIGIN_ICMP: u8 = 2;
 const SO_EE_ORIGIN_ICMP6: u8 = 3;
 
-/// Read one packet if there is one (`Ok(None)` when the socket has nothing more).
-pub fn recv_one(fd: RawFd, kind: RecvKind, flow: &Flow) -> io::Result<Option<Incoming>> {
-    if let RecvKind::Ping(family) = kind {
-        if let Some(incoming) = recv_raw(fd, kind, flow, Some(family))? {
-            return Ok(Some(incoming));
-        }
+/// Which queue of a socket to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Queue {
+    /// Packets (or, for raw sockets, whole datagrams).
+    Data,
+    /// ICMP errors a ping socket received about its own probes (`MSG_ERRQUEUE`).
+    Errors,
+}
+
+/// Read one packet from `queue` if there is one (`Ok(None)` when it is empty).
+pub fn recv_one(
+    fd: RawFd,
+    kind: RecvKind,
+    queue: Queue,
+    flow: &Flow,
+) -> io::Result<Option<Incoming>> {
+    match (queue, kind) {
+        (Queue::Errors, RecvKind::Ping(family)) => recv_raw(fd, kind, flow, Some(family)),
+        (Queue::Errors, _) => Ok(None),
+        (Queue::Data, _) => recv_raw(fd, kind, flow, None),
     }
-    recv_raw(fd, kind, flow, None)
 }
 
 struct Meta {

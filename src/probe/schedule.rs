@@ -20,7 +20,7 @@ use std::net::IpAddr;
 use std::time::{Duration, Instant, SystemTime};
 
 /// The shortest adaptive wait: below it, scheduler noise would be mistaken for silence.
-const WAIT_FLOOR: Duration = Duration::from_millis(10);
+const WAIT_FLOOR: Duration = Duration::from_millis(5);
 /// The shortest wait for probes beyond the last hop that answered.
 const TAIL_FLOOR: Duration = Duration::from_secs(1);
 
