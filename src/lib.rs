@@ -4,7 +4,9 @@
 //! a [`path::Path`], and `report` renders that.
 
 pub mod cli;
+pub mod distance;
 pub mod dns;
+pub mod import;
 pub mod path;
 pub mod probe;
 pub mod report;
