@@ -7,7 +7,7 @@ use crate::dns::FamilyPreference;
 use crate::probe::ProbeConfig;
 use crate::report::Format;
 use crate::trace::Protocol;
-use clap::{Args, Parser};
+use clap::{Args, Parser, Subcommand};
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -23,15 +23,44 @@ Exit codes: 0 trace finished (reached or not), 1 runtime error, 2 usage error, 1
 
 /// globetrace command line.
 #[derive(Debug, Parser)]
-#[command(name = "globetrace", version, about = ABOUT, after_help = AFTER_HELP)]
+#[command(name = "globetrace", version, about = ABOUT, after_help = AFTER_HELP,
+          args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Host name or IPv4/IPv6 address to trace.
-    #[arg(value_name = "TARGET")]
-    pub target: String,
+    #[arg(value_name = "TARGET", required = true)]
+    pub target: Option<String>,
 
     #[command(flatten)]
     pub probe: ProbeArgs,
 
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Annotate a saved trace without sending a packet: a list of addresses (one per line) or
+    /// the text output of traceroute, mtr --report or tracert, from FILE or standard input.
+    Annotate(AnnotateArgs),
+}
+
+/// `globetrace annotate`.
+#[derive(Debug, Args)]
+pub struct AnnotateArgs {
+    /// The saved trace; `-` reads standard input.
+    #[arg(value_name = "FILE", default_value = "-")]
+    pub input: String,
+    /// Do not look up names of addresses that came without one.
+    #[arg(short = 'n', long)]
+    pub no_dns: bool,
+    /// Total time allowed for host name lookups, in seconds.
+    #[arg(long, value_name = "SECS", default_value = "2", value_parser = parse_secs,
+          allow_negative_numbers = true)]
+    pub dns_timeout: Duration,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -178,6 +207,23 @@ pub struct OutputConfig {
     pub verbose: bool,
 }
 
+/// What to run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Job {
+    Trace(Config),
+    Annotate(AnnotateConfig),
+}
+
+/// Everything `annotate` needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnnotateConfig {
+    /// A path, or `-` for standard input.
+    pub input: String,
+    pub dns: bool,
+    pub dns_timeout: Duration,
+    pub output: OutputConfig,
+}
+
 /// Everything a trace run needs, validated.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -218,8 +264,22 @@ impl From<OutputArgs> for OutputConfig {
 }
 
 impl Cli {
-    /// Validate cross-option rules and build the [`Config`].
+    /// Validate cross-option rules and say what to run.
+    pub fn into_job(self) -> Result<Job, String> {
+        match self.command {
+            Some(Command::Annotate(a)) => Ok(Job::Annotate(AnnotateConfig {
+                input: a.input,
+                dns: !a.no_dns,
+                dns_timeout: a.dns_timeout,
+                output: a.output.into(),
+            })),
+            None => self.into_config().map(Job::Trace),
+        }
+    }
+
+    /// Validate cross-option rules and build the trace [`Config`].
     pub fn into_config(self) -> Result<Config, String> {
+        let target = self.target.unwrap_or_default();
         let p = self.probe;
         if p.first_hop > p.max_hops {
             return Err(format!(
@@ -251,11 +311,11 @@ impl Cli {
                 ));
             }
         }
-        if self.target.trim().is_empty() {
+        if target.trim().is_empty() {
             return Err("TARGET is empty".into());
         }
         Ok(Config {
-            target: self.target,
+            target,
             family,
             probe: ProbeConfig {
                 protocol,
@@ -325,6 +385,40 @@ mod tests {
         assert!(parse(&["-T", "-p", "0", "x"]).is_err());
         assert!(parse(&["-4", "-s", "2001:db8::1", "x"]).is_err());
         assert!(parse(&[]).is_err());
+    }
+
+    #[test]
+    fn annotate_subcommand() {
+        let job = Cli::try_parse_from([
+            "globetrace",
+            "annotate",
+            "-n",
+            "saved.txt",
+            "--format",
+            "csv",
+        ])
+        .unwrap()
+        .into_job()
+        .unwrap();
+        let Job::Annotate(a) = job else {
+            panic!("{job:?}")
+        };
+        assert_eq!(a.input, "saved.txt");
+        assert!(!a.dns);
+        assert_eq!(a.output.format, Format::Csv);
+        let job = Cli::try_parse_from(["globetrace", "annotate"])
+            .unwrap()
+            .into_job()
+            .unwrap();
+        assert!(matches!(job, Job::Annotate(AnnotateConfig { ref input, .. }) if input == "-"));
+        // After a trace option, `annotate` is a host name, not the subcommand.
+        let job = Cli::try_parse_from(["globetrace", "-T", "annotate"])
+            .unwrap()
+            .into_job();
+        assert!(
+            matches!(job, Ok(Job::Trace(ref c)) if c.target == "annotate"),
+            "{job:?}"
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The `globetrace` command: parse arguments, run, map the outcome to an exit code.
 
 use clap::Parser;
-use globetrace::cli::Cli;
+use globetrace::cli::{Cli, Job};
 use globetrace::run::{self, Finish};
 use std::process::ExitCode;
 
@@ -21,14 +21,18 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let cfg = match cli.into_config() {
-        Ok(cfg) => cfg,
+    let job = match cli.into_job() {
+        Ok(job) => job,
         Err(msg) => {
             eprintln!("globetrace: error: {msg}");
             return ExitCode::from(2);
         }
     };
-    match run::trace(&cfg) {
+    let outcome = match &job {
+        Job::Trace(cfg) => run::trace(cfg),
+        Job::Annotate(cfg) => run::annotate(cfg),
+    };
+    match outcome {
         Ok(Finish::Done) => ExitCode::SUCCESS,
         Ok(Finish::Interrupted) => ExitCode::from(130),
         Err(e) => {

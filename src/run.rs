@@ -4,8 +4,9 @@
 //! Whatever was found is printed and exported even when the trace is interrupted or an export
 //! fails: the user never loses hops they already have.
 
-use crate::cli::{Config, OutputConfig};
+use crate::cli::{AnnotateConfig, Config, OutputConfig};
 use crate::dns::{resolve_target, ResolveError, ReverseDns};
+use crate::import::{self, ImportError};
 use crate::path::Path;
 use crate::probe::engine::Event;
 use crate::probe::socket::{drop_privileges, Mode, SocketError};
@@ -25,6 +26,8 @@ pub enum RunError {
     Resolve(#[from] ResolveError),
     #[error(transparent)]
     Socket(#[from] SocketError),
+    #[error(transparent)]
+    Import(#[from] ImportError),
     #[error("cannot drop privileges: {0}")]
     Privileges(String),
     #[error("cannot start the async runtime: {0}")]
@@ -43,6 +46,8 @@ impl RunError {
     pub fn exit_code(&self) -> u8 {
         match self {
             RunError::Resolve(_) => 2,
+            // The file the user named cannot be used as a trace.
+            RunError::Import(_) => 2,
             _ => 1,
         }
     }
@@ -103,6 +108,43 @@ pub fn trace(cfg: &Config) -> Result<Finish, RunError> {
     // Lookups still waiting on a slow DNS server must not hold the exit.
     runtime.shutdown_background();
     result
+}
+
+/// Annotate a saved trace: no packet is sent; names come from the file or reverse DNS.
+pub fn annotate(cfg: &AnnotateConfig) -> Result<Finish, RunError> {
+    let imported = import::read(&cfg.input)?;
+    let source = if cfg.input == "-" {
+        "<stdin>"
+    } else {
+        cfg.input.as_str()
+    };
+    for w in &imported.warnings {
+        eprintln!("globetrace: warning: {source} {w}");
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(RunError::Runtime)?;
+    let trace = imported.trace;
+    let names = runtime.block_on(async {
+        if !cfg.dns {
+            return HashMap::new();
+        }
+        let mut dns = ReverseDns::new(Duration::from_secs(1));
+        // Addresses that came with a name keep it; only the others are looked up.
+        let unnamed: Vec<IpAddr> = trace
+            .hops
+            .iter()
+            .flat_map(|h| h.replies())
+            .filter(|r| r.hostname.is_none())
+            .map(|r| r.address)
+            .collect();
+        dns.names(unnamed, tokio::time::Instant::now() + cfg.dns_timeout)
+            .await
+    });
+    runtime.shutdown_background();
+    emit(&Path::new(trace, &names), &cfg.output)?;
+    Ok(Finish::Done)
 }
 
 async fn trace_async(
