@@ -114,7 +114,7 @@ impl ReverseDns {
         tokio::spawn(async move {
             let name = match resolver.reverse_lookup(addr).await {
                 Ok(lookup) => lookup.answers().iter().find_map(|r| match &r.data {
-                    RData::PTR(ptr) => Some(sanitize_name(&ptr.0.to_ascii())),
+                    RData::PTR(ptr) => Some(sanitize_name(ptr.0.to_ascii().trim_end_matches('.'))),
                     _ => None,
                 }),
                 Err(_) => None,
