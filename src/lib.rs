@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod distance;
 pub mod dns;
+pub mod geo;
 pub mod import;
 pub mod path;
 pub mod probe;
