@@ -3,6 +3,7 @@
 //! Everything the rest of the program needs is in `Config`; nothing else reads arguments.
 //! Range checks live here so that a bad value is a usage error (exit 2) naming the option.
 
+use crate::distance::{Method, Units};
 use crate::dns::FamilyPreference;
 use crate::probe::ProbeConfig;
 use crate::report::Format;
@@ -38,6 +39,9 @@ pub struct Cli {
 
     #[command(flatten)]
     pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub geo: GeoArgs,
 }
 
 /// Subcommands.
@@ -63,6 +67,82 @@ pub struct AnnotateArgs {
     pub dns_timeout: Duration,
     #[command(flatten)]
     pub output: OutputArgs,
+    #[command(flatten)]
+    pub geo: GeoArgs,
+}
+
+/// Where locations come from and how distances are measured.
+#[derive(Debug, Args)]
+pub struct GeoArgs {
+    /// A city/country database to use before the shipped one: MaxMind GeoIP2/GeoLite2 City or
+    /// Country, DB-IP (either layout), IPinfo Lite. Repeatable; earlier ones win field by field.
+    #[arg(long, value_name = "PATH")]
+    pub city_db: Vec<PathBuf>,
+    /// An ASN/ISP database to use before the shipped one: MaxMind GeoLite2 ASN or GeoIP2 ISP,
+    /// IPinfo Lite. Repeatable; earlier ones win field by field.
+    #[arg(long, value_name = "PATH")]
+    pub asn_db: Vec<PathBuf>,
+    /// Do not locate hops at all.
+    #[arg(long, conflicts_with_all = ["city_db", "asn_db", "from"])]
+    pub no_geo: bool,
+    /// Your own position: distances start here instead of at the first located hop.
+    #[arg(long, value_name = "LAT,LON", value_parser = parse_from, allow_hyphen_values = true)]
+    pub from: Option<(f64, f64)>,
+    /// Units for the table and summary (CSV and JSON carry both).
+    #[arg(long, value_name = "mi|km", default_value = "mi", value_parser = parse_units)]
+    pub units: Units,
+    /// Measure on a sphere (haversine) instead of the WGS84 ellipsoid.
+    #[arg(long)]
+    pub haversine: bool,
+}
+
+fn parse_from(s: &str) -> Result<(f64, f64), String> {
+    crate::distance::parse_lat_lon(s).map_err(|e| e.to_string())
+}
+
+fn parse_units(s: &str) -> Result<Units, String> {
+    s.parse::<Units>().map_err(|e| e.to_string())
+}
+
+/// Geo settings, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GeoOptions {
+    pub enabled: bool,
+    pub city_dbs: Vec<PathBuf>,
+    pub asn_dbs: Vec<PathBuf>,
+    pub from: Option<(f64, f64)>,
+    pub units: Units,
+    pub method: Method,
+}
+
+impl Default for GeoOptions {
+    fn default() -> Self {
+        GeoOptions {
+            enabled: true,
+            city_dbs: Vec::new(),
+            asn_dbs: Vec::new(),
+            from: None,
+            units: Units::Miles,
+            method: Method::Geodesic,
+        }
+    }
+}
+
+impl From<GeoArgs> for GeoOptions {
+    fn from(g: GeoArgs) -> Self {
+        GeoOptions {
+            enabled: !g.no_geo,
+            city_dbs: g.city_db,
+            asn_dbs: g.asn_db,
+            from: g.from,
+            units: g.units,
+            method: if g.haversine {
+                Method::Haversine
+            } else {
+                Method::Geodesic
+            },
+        }
+    }
 }
 
 /// How probes are sent.
@@ -222,6 +302,7 @@ pub struct AnnotateConfig {
     pub dns: bool,
     pub dns_timeout: Duration,
     pub output: OutputConfig,
+    pub geo: GeoOptions,
 }
 
 /// Everything a trace run needs, validated.
@@ -233,6 +314,7 @@ pub struct Config {
     pub dns: bool,
     pub dns_timeout: Duration,
     pub output: OutputConfig,
+    pub geo: GeoOptions,
 }
 
 impl Default for Config {
@@ -247,6 +329,7 @@ impl Default for Config {
                 live: true,
                 ..OutputConfig::default()
             },
+            geo: GeoOptions::default(),
         }
     }
 }
@@ -272,6 +355,7 @@ impl Cli {
                 dns: !a.no_dns,
                 dns_timeout: a.dns_timeout,
                 output: a.output.into(),
+                geo: a.geo.into(),
             })),
             None => self.into_config().map(Job::Trace),
         }
@@ -334,6 +418,7 @@ impl Cli {
             dns: !p.no_dns,
             dns_timeout: p.dns_timeout,
             output: self.output.into(),
+            geo: self.geo.into(),
         })
     }
 }
@@ -357,6 +442,34 @@ mod tests {
         assert_eq!(c.probe, d.probe);
         assert_eq!(c.dns_timeout, d.dns_timeout);
         assert_eq!(c.output, d.output);
+        assert_eq!(c.geo, d.geo);
+    }
+
+    #[test]
+    fn geo_options() {
+        let c = parse(&[
+            "--city-db",
+            "a.mmdb",
+            "--city-db",
+            "b.mmdb",
+            "--from",
+            "51.5,-0.12",
+            "--units",
+            "km",
+            "--haversine",
+            "x",
+        ])
+        .unwrap();
+        assert_eq!(
+            c.geo.city_dbs,
+            vec![PathBuf::from("a.mmdb"), PathBuf::from("b.mmdb")]
+        );
+        assert_eq!(c.geo.from, Some((51.5, -0.12)));
+        assert_eq!((c.geo.units, c.geo.method), (Units::Km, Method::Haversine));
+        assert!(parse(&["--from", "95,0", "x"]).is_err());
+        assert!(parse(&["--units", "furlongs", "x"]).is_err());
+        assert!(parse(&["--no-geo", "--city-db", "a", "x"]).is_err());
+        assert!(!parse(&["--no-geo", "x"]).unwrap().geo.enabled);
     }
 
     #[test]

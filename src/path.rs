@@ -1,8 +1,11 @@
 //! A trace as the reports show it: hops with their responders, names and statistics.
 //!
-//! `Trace` records observations; `Path` is what the enrichment stages make of them. Reports
-//! (table, CSV, JSON, maps) render a `Path` and never look at how it was gathered.
+//! `Trace` records observations; `Path` is what the enrichment stages make of them: names,
+//! GeoIP answers, where each hop is placed and how far apart the places are. Reports (table,
+//! CSV, JSON, maps) render a `Path` and never look at how it was gathered.
 
+use crate::distance::{self, DistanceSummary, Leg, Method, PathPoint};
+use crate::geo::{Geo, Location};
 use crate::trace::{Hop, MplsLabel, Trace};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -26,6 +29,8 @@ pub struct Responder {
     pub mpls: Vec<MplsLabel>,
     /// True when this responder is the destination.
     pub destination: bool,
+    /// What the geo databases say of the address (`None` without geo data).
+    pub geo: Option<Location>,
 }
 
 impl Responder {
@@ -41,6 +46,43 @@ impl Responder {
     }
 }
 
+/// Where a hop's location came from, most trusted first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LocationSource {
+    /// A place named in the router's host name.
+    Hostname,
+    /// A city-level GeoIP answer.
+    Geoip,
+    /// A country-level answer (a default point): kept out of distances unless nothing better.
+    Country,
+    /// Not located.
+    None,
+}
+
+impl LocationSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LocationSource::Hostname => "hostname",
+            LocationSource::Geoip => "geoip",
+            LocationSource::Country => "country",
+            LocationSource::None => "none",
+        }
+    }
+}
+
+/// Where a hop is placed on the map, and whether its place counts toward distances.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Placement {
+    pub latitude: f64,
+    pub longitude: f64,
+    pub source: LocationSource,
+    /// False when the place is not trusted enough to be summed.
+    pub counted: bool,
+    /// Why it is not counted.
+    pub reason: Option<String>,
+}
+
 /// One TTL of the path.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PathHop {
@@ -50,6 +92,21 @@ pub struct PathHop {
     pub loss_pct: f64,
     /// Empty for a silent hop.
     pub responders: Vec<Responder>,
+    /// Where the hop is placed (from its first located responder).
+    pub placement: Option<Placement>,
+    /// Notes on the hop's location: `private`, `outlier`, `implausible`, `satellite`, ...
+    pub flags: Vec<String>,
+    /// The distance leg that ends at this hop, if one does.
+    pub leg: Option<Leg>,
+}
+
+impl PathHop {
+    /// The responder whose location places the hop.
+    pub fn located(&self) -> Option<&Responder> {
+        self.responders
+            .iter()
+            .find(|r| r.geo.as_ref().is_some_and(|g| g.coordinates().is_some()))
+    }
 }
 
 /// The whole enriched path.
@@ -57,6 +114,20 @@ pub struct PathHop {
 pub struct Path {
     pub trace: Trace,
     pub hops: Vec<PathHop>,
+    /// Distances along the located hops (`None` without geo data).
+    pub distance: Option<DistanceSummary>,
+}
+
+/// What enrichment adds to a trace.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Enrichment<'a> {
+    /// Reverse-DNS names found.
+    pub names: Option<&'a HashMap<IpAddr, String>>,
+    /// Geo databases, unless geo is off.
+    pub geo: Option<&'a Geo>,
+    /// The user's own position (`--from`), where distances start.
+    pub from: Option<(f64, f64)>,
+    pub method: Method,
 }
 
 /// Milliseconds of a duration, as the reports print them.
@@ -64,7 +135,9 @@ pub fn millis(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn path_hop(hop: &Hop, names: &HashMap<IpAddr, String>) -> PathHop {
+fn path_hop(hop: &Hop, enrich: &Enrichment<'_>) -> PathHop {
+    let empty = HashMap::new();
+    let names = enrich.names.unwrap_or(&empty);
     let responders = hop
         .responders()
         .into_iter()
@@ -98,28 +171,98 @@ fn path_hop(hop: &Hop, names: &HashMap<IpAddr, String>) -> PathHop {
                     .map(|r| r.mpls.clone())
                     .unwrap_or_default(),
                 destination: replies.iter().any(|r| r.kind.is_destination()),
+                geo: enrich.geo.map(|g| g.lookup(address)),
             }
         })
-        .collect();
-    PathHop {
+        .collect::<Vec<_>>();
+    let mut flags = Vec::new();
+    for r in &responders {
+        if let Some(label) = r.geo.as_ref().and_then(|g| g.special).map(|s| s.label()) {
+            if !flags.iter().any(|f| f == label) {
+                flags.push(label.to_string());
+            }
+        }
+    }
+    let mut hop = PathHop {
         hop: hop.ttl,
         sent: hop.sent(),
         received: hop.received(),
         loss_pct: hop.loss_pct(),
         responders,
+        placement: None,
+        flags,
+        leg: None,
+    };
+    hop.placement = hop.located().and_then(|r| {
+        let (latitude, longitude) = r.geo.as_ref()?.coordinates()?;
+        Some(Placement {
+            latitude,
+            longitude,
+            source: LocationSource::Geoip,
+            counted: true,
+            reason: None,
+        })
+    });
+    hop
+}
+
+/// Distances along the placed hops; each leg is attached to the hop where it ends.
+fn measure(hops: &mut [PathHop], from: Option<(f64, f64)>, method: Method) -> DistanceSummary {
+    let points: Vec<PathPoint> = hops
+        .iter()
+        .filter_map(|h| {
+            let p = h.placement.as_ref()?;
+            Some(if p.counted {
+                PathPoint::new(h.hop, p.latitude, p.longitude)
+            } else {
+                PathPoint::left_out(
+                    h.hop,
+                    p.latitude,
+                    p.longitude,
+                    p.reason
+                        .clone()
+                        .unwrap_or_else(|| "untrusted location".into()),
+                )
+            })
+        })
+        .collect();
+    let summary = distance::summarize(&points, from, method);
+    for leg in &summary.legs {
+        if let Some(h) = hops.iter_mut().find(|h| h.hop == leg.to_hop) {
+            h.leg = Some(leg.clone());
+        }
     }
+    summary
 }
 
 impl Path {
-    /// Build the path of `trace`, with the names found for its responders.
+    /// Build the path of `trace` with everything `enrich` offers.
+    pub fn build(trace: Trace, enrich: &Enrichment<'_>) -> Path {
+        let mut hops: Vec<PathHop> = trace.hops.iter().map(|h| path_hop(h, enrich)).collect();
+        let distance = enrich
+            .geo
+            .map(|_| measure(&mut hops, enrich.from, enrich.method));
+        Path {
+            trace,
+            hops,
+            distance,
+        }
+    }
+
+    /// Build the path of `trace` with names only.
     pub fn new(trace: Trace, names: &HashMap<IpAddr, String>) -> Path {
-        let hops = trace.hops.iter().map(|h| path_hop(h, names)).collect();
-        Path { trace, hops }
+        Path::build(
+            trace,
+            &Enrichment {
+                names: Some(names),
+                ..Enrichment::default()
+            },
+        )
     }
 
     /// One hop on its own (for live output, before the trace is complete).
-    pub fn hop(hop: &Hop, names: &HashMap<IpAddr, String>) -> PathHop {
-        path_hop(hop, names)
+    pub fn hop(hop: &Hop, enrich: &Enrichment<'_>) -> PathHop {
+        path_hop(hop, enrich)
     }
 }
 

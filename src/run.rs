@@ -4,10 +4,12 @@
 //! Whatever was found is printed and exported even when the trace is interrupted or an export
 //! fails: the user never loses hops they already have.
 
-use crate::cli::{AnnotateConfig, Config, OutputConfig};
+use crate::cli::{AnnotateConfig, Config, GeoOptions, OutputConfig};
+use crate::distance::Units;
 use crate::dns::{resolve_target, ResolveError, ReverseDns};
+use crate::geo::{Geo, GeoConfig, GeoError};
 use crate::import::{self, ImportError};
-use crate::path::Path;
+use crate::path::{Enrichment, Path};
 use crate::probe::engine::Event;
 use crate::probe::socket::{drop_privileges, Mode, SocketError};
 use crate::probe::{self, schedule::Stats};
@@ -28,6 +30,8 @@ pub enum RunError {
     Socket(#[from] SocketError),
     #[error(transparent)]
     Import(#[from] ImportError),
+    #[error(transparent)]
+    Geo(#[from] GeoError),
     #[error("cannot drop privileges: {0}")]
     Privileges(String),
     #[error("cannot start the async runtime: {0}")]
@@ -48,6 +52,8 @@ impl RunError {
             RunError::Resolve(_) => 2,
             // The file the user named cannot be used as a trace.
             RunError::Import(_) => 2,
+            // A database the user named is missing or unreadable.
+            RunError::Geo(_) => 2,
             _ => 1,
         }
     }
@@ -100,14 +106,52 @@ pub fn trace(cfg: &Config) -> Result<Finish, RunError> {
     let address = resolve_target(&cfg.target, cfg.family)?;
     let prepared = probe::open(&cfg.target, address, &cfg.probe)?;
     drop_privileges().map_err(|e| RunError::Privileges(e.to_string()))?;
+    // Opened without privileges: a database path is read with the user's own rights.
+    let geo = open_geo(&cfg.geo)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(RunError::Runtime)?;
-    let result = runtime.block_on(trace_async(cfg, address, prepared));
+    let result = runtime.block_on(trace_async(cfg, address, prepared, geo.as_ref()));
     // Lookups still waiting on a slow DNS server must not hold the exit.
     runtime.shutdown_background();
     result
+}
+
+/// Open the geo databases. A database the user named that cannot be used is an error; shipped
+/// data that cannot be used is a warning, and the run goes on with what is left.
+pub fn open_geo(opts: &GeoOptions) -> Result<Option<Geo>, RunError> {
+    if !opts.enabled {
+        return Ok(None);
+    }
+    let user_only = GeoConfig {
+        city_dbs: opts.city_dbs.clone(),
+        asn_dbs: opts.asn_dbs.clone(),
+        use_shipped: false,
+        ..GeoConfig::default()
+    };
+    let has_user_dbs = !(opts.city_dbs.is_empty() && opts.asn_dbs.is_empty());
+    if has_user_dbs {
+        // Fail on the user's own files first, so the error names them.
+        Geo::open(&user_only)?;
+    }
+    let full = GeoConfig {
+        use_shipped: true,
+        ..user_only.clone()
+    };
+    match Geo::open(&full) {
+        Ok(g) => Ok(Some(g)),
+        Err(e) => {
+            eprintln!(
+                "globetrace: warning: shipped geo data unavailable ({e}); hops are not located"
+            );
+            if has_user_dbs {
+                Ok(Some(Geo::open(&user_only)?))
+            } else {
+                Ok(None)
+            }
+        }
+    }
 }
 
 /// Annotate a saved trace: no packet is sent; names come from the file or reverse DNS.
@@ -143,7 +187,17 @@ pub fn annotate(cfg: &AnnotateConfig) -> Result<Finish, RunError> {
             .await
     });
     runtime.shutdown_background();
-    emit(&Path::new(trace, &names), &cfg.output)?;
+    let geo = open_geo(&cfg.geo)?;
+    let path = Path::build(
+        trace,
+        &Enrichment {
+            names: Some(&names),
+            geo: geo.as_ref(),
+            from: cfg.geo.from,
+            method: cfg.geo.method,
+        },
+    );
+    emit(&path, &cfg.output, cfg.geo.units)?;
     Ok(Finish::Done)
 }
 
@@ -151,6 +205,7 @@ async fn trace_async(
     cfg: &Config,
     address: IpAddr,
     prepared: probe::Prepared,
+    geo: Option<&Geo>,
 ) -> Result<Finish, RunError> {
     let sink = live_sink(&cfg.output);
     if !matches!(sink, LiveSink::None) {
@@ -189,7 +244,7 @@ async fn trace_async(
                         let until = tokio::time::Instant::now() + Duration::from_millis(300);
                         names.extend(d.names(hop.responders(), until).await);
                     }
-                    print_live(&sink, &hop_line(&hop, &names, numeric));
+                    print_live(&sink, &hop_line(&hop, &names, numeric, geo));
                 }
             }
         }
@@ -213,11 +268,19 @@ async fn trace_async(
         }
         None => HashMap::new(),
     };
-    let path = Path::new(trace, &names);
+    let path = Path::build(
+        trace,
+        &Enrichment {
+            names: Some(&names),
+            geo,
+            from: cfg.geo.from,
+            method: cfg.geo.method,
+        },
+    );
     if cfg.output.verbose {
         eprintln!("{}", stats_line(&stats));
     }
-    emit(&path, &cfg.output)?;
+    emit(&path, &cfg.output, cfg.geo.units)?;
     Ok(finish)
 }
 
@@ -242,7 +305,7 @@ fn stats_line(s: &Stats) -> String {
 
 /// Print the result to stdout and write the requested export files. Every export is attempted
 /// even if an earlier one fails; the first failure is reported.
-pub fn emit(path: &Path, out: &OutputConfig) -> Result<(), RunError> {
+pub fn emit(path: &Path, out: &OutputConfig, units: Units) -> Result<(), RunError> {
     let mut first_error = None;
     if let Some(file) = &out.csv {
         if let Err(e) = write_file(file, |w| report::csv::write(path, w).map_err(csv_io)) {
@@ -263,7 +326,7 @@ pub fn emit(path: &Path, out: &OutputConfig) -> Result<(), RunError> {
     let printed = match out.format {
         Format::Table => {
             let terminal = stdout.is_terminal();
-            writeln!(lock, "{}", report::table::render(path, terminal))
+            writeln!(lock, "{}", report::table::render(path, terminal, units))
         }
         Format::Csv => report::csv::write(path, &mut lock).map_err(csv_io),
         Format::Json => report::json::to_string(path)

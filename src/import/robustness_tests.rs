@@ -150,7 +150,7 @@ proptest! {
             // Whatever was read obeys the model's invariants.
             let ttls: Vec<u8> = imported.trace.hops.iter().map(|h| h.ttl).collect();
             prop_assert!(ttls.windows(2).all(|w| w[0] < w[1]));
-            prop_assert!(ttls.first().map_or(true, |&t| t > 0));
+            prop_assert!(ttls.first().is_none_or(|&t| t > 0));
             for reply in imported.trace.hops.iter().flat_map(Hop::replies) {
                 if let Some(name) = &reply.hostname {
                     prop_assert_eq!(name, &crate::text::sanitize_name(name));

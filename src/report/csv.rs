@@ -1,7 +1,7 @@
 //! CSV export: a header, then one row per (hop, responder); a silent hop has one row with an
 //! empty `ip`. Cells that a spreadsheet would run as a formula are neutralised.
 
-use crate::path::{Path, PathHop, Responder};
+use crate::path::{LocationSource, Path, PathHop, Responder};
 use std::io::Write;
 
 /// The columns, in order.
@@ -9,6 +9,20 @@ pub const COLUMNS: &[&str] = &[
     "hop",
     "ip",
     "hostname",
+    "city",
+    "region",
+    "country",
+    "country_code",
+    "asn",
+    "isp",
+    "latitude",
+    "longitude",
+    "accuracy_km",
+    "special",
+    "location_source",
+    "flags",
+    "location_db",
+    "asn_db",
     "rtt_min_ms",
     "rtt_avg_ms",
     "rtt_max_ms",
@@ -18,6 +32,10 @@ pub const COLUMNS: &[&str] = &[
     "rtts_ms",
     "marks",
     "mpls_labels",
+    "leg_miles",
+    "leg_km",
+    "cumulative_miles",
+    "cumulative_km",
 ];
 
 /// Prefix text that a spreadsheet would take for a formula with `'` (OWASP's advice); numbers,
@@ -35,7 +53,11 @@ fn num(v: Option<f64>) -> String {
     v.map(|x| format!("{x:.3}")).unwrap_or_default()
 }
 
-fn record(hop: &PathHop, r: Option<&Responder>) -> Vec<String> {
+fn opt<T: ToString>(v: Option<T>) -> String {
+    v.map(|x| x.to_string()).unwrap_or_default()
+}
+
+fn record(hop: &PathHop, r: Option<&Responder>, first: bool) -> Vec<String> {
     let rtts = r
         .map(|r| {
             r.rtts_ms
@@ -45,10 +67,32 @@ fn record(hop: &PathHop, r: Option<&Responder>) -> Vec<String> {
                 .join(";")
         })
         .unwrap_or_default();
+    let g = r.and_then(|r| r.geo.as_ref());
+    let source = hop
+        .placement
+        .as_ref()
+        .map(|p| p.source)
+        .unwrap_or(LocationSource::None);
+    // The leg belongs to the hop: it is written once, on the hop's first row.
+    let leg = hop.leg.as_ref().filter(|_| first);
     vec![
         hop.hop.to_string(),
-        r.map(|r| r.address.to_string()).unwrap_or_default(),
-        r.and_then(|r| r.hostname.clone()).unwrap_or_default(),
+        opt(r.map(|r| r.address)),
+        opt(r.and_then(|r| r.hostname.clone())),
+        opt(g.and_then(|g| g.city.clone())),
+        opt(g.and_then(|g| g.region.clone())),
+        opt(g.and_then(|g| g.country.clone())),
+        opt(g.and_then(|g| g.country_code.clone())),
+        opt(g.and_then(|g| g.asn)),
+        opt(g.and_then(|g| g.isp.clone())),
+        opt(g.and_then(|g| g.latitude).map(|v| format!("{v:.4}"))),
+        opt(g.and_then(|g| g.longitude).map(|v| format!("{v:.4}"))),
+        opt(g.and_then(|g| g.accuracy_km)),
+        opt(g.and_then(|g| g.special).map(|s| s.label())),
+        source.as_str().to_string(),
+        hop.flags.join(" "),
+        opt(g.and_then(|g| g.location_db.clone())),
+        opt(g.and_then(|g| g.asn_db.clone())),
         num(r.and_then(Responder::rtt_min_ms)),
         num(r.and_then(Responder::rtt_avg_ms)),
         num(r.and_then(Responder::rtt_max_ms)),
@@ -65,6 +109,10 @@ fn record(hop: &PathHop, r: Option<&Responder>) -> Vec<String> {
                 .join("/")
         })
         .unwrap_or_default(),
+        opt(leg.map(|l| format!("{:.3}", l.miles))),
+        opt(leg.map(|l| format!("{:.3}", l.km))),
+        opt(leg.map(|l| format!("{:.3}", l.cumulative_miles))),
+        opt(leg.map(|l| format!("{:.3}", l.cumulative_km))),
     ]
 }
 
@@ -74,10 +122,10 @@ pub fn write(path: &Path, out: impl Write) -> csv::Result<()> {
     w.write_record(COLUMNS)?;
     for hop in &path.hops {
         if hop.responders.is_empty() {
-            w.write_record(record(hop, None).iter().map(|c| neutralise(c)))?;
+            w.write_record(record(hop, None, true).iter().map(|c| neutralise(c)))?;
         }
-        for r in &hop.responders {
-            w.write_record(record(hop, Some(r)).iter().map(|c| neutralise(c)))?;
+        for (i, r) in hop.responders.iter().enumerate() {
+            w.write_record(record(hop, Some(r), i == 0).iter().map(|c| neutralise(c)))?;
         }
     }
     w.flush()?;

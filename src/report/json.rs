@@ -1,7 +1,9 @@
 //! JSON export: one document with the target, its address, the options used, and the hops.
 //! `schema_version` changes whenever a field changes meaning or goes away.
 
-use crate::path::{Path, PathHop, Responder};
+use crate::distance::{DistanceSummary, Leg};
+use crate::geo::Location;
+use crate::path::{LocationSource, Path, PathHop, Placement, Responder};
 use crate::trace::{MplsLabel, Origin, TraceOptions};
 use serde::Serialize;
 use std::net::IpAddr;
@@ -21,6 +23,7 @@ struct Document<'a> {
     reached: bool,
     interrupted: bool,
     hops: Vec<HopView<'a>>,
+    distance: Option<&'a DistanceSummary>,
 }
 
 #[derive(Serialize)]
@@ -30,6 +33,10 @@ struct HopView<'a> {
     received: usize,
     loss_pct: f64,
     responders: Vec<ResponderView<'a>>,
+    location_source: LocationSource,
+    placement: Option<&'a Placement>,
+    flags: &'a [String],
+    leg: Option<&'a Leg>,
 }
 
 #[derive(Serialize)]
@@ -45,6 +52,7 @@ struct ResponderView<'a> {
     kinds: &'a [&'static str],
     marks: &'a [String],
     mpls: &'a [MplsLabel],
+    geo: Option<&'a Location>,
 }
 
 fn responder(r: &Responder) -> ResponderView<'_> {
@@ -60,6 +68,7 @@ fn responder(r: &Responder) -> ResponderView<'_> {
         kinds: &r.kinds,
         marks: &r.marks,
         mpls: &r.mpls,
+        geo: r.geo.as_ref(),
     }
 }
 
@@ -70,6 +79,14 @@ fn hop(h: &PathHop) -> HopView<'_> {
         received: h.received,
         loss_pct: h.loss_pct,
         responders: h.responders.iter().map(responder).collect(),
+        location_source: h
+            .placement
+            .as_ref()
+            .map(|p| p.source)
+            .unwrap_or(LocationSource::None),
+        placement: h.placement.as_ref(),
+        flags: &h.flags,
+        leg: h.leg.as_ref(),
     }
 }
 
@@ -87,6 +104,7 @@ pub fn to_string(path: &Path) -> serde_json::Result<String> {
         reached: t.reached,
         interrupted: t.interrupted,
         hops: path.hops.iter().map(hop).collect(),
+        distance: path.distance.as_ref(),
     };
     serde_json::to_string_pretty(&doc)
 }

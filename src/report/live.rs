@@ -1,15 +1,21 @@
 //! Live lines: one per hop as it completes, in the shape traceroute users read at a glance.
 
-use super::fmt_ms;
+use super::{brief, fmt_ms};
+use crate::geo::Geo;
 use crate::path::millis;
 use crate::trace::Hop;
 use std::collections::HashMap;
 use std::fmt::Write;
 use std::net::IpAddr;
 
-/// `" 3  r3.example (192.0.2.3)  0.412 ms  0.380 ms !H  *"`: each probe in sending order,
-/// the responder named when it changes.
-pub fn hop_line(hop: &Hop, names: &HashMap<IpAddr, String>, numeric: bool) -> String {
+/// `" 3  r3.example (192.0.2.3) [London, GB · AS2856]  0.412 ms  0.380 ms !H  *"`: each probe
+/// in sending order, the responder named (and located, with `geo`) when it changes.
+pub fn hop_line(
+    hop: &Hop,
+    names: &HashMap<IpAddr, String>,
+    numeric: bool,
+    geo: Option<&Geo>,
+) -> String {
     let mut line = format!("{:>2}", hop.ttl);
     let mut last: Option<IpAddr> = None;
     for probe in &hop.probes {
@@ -21,6 +27,11 @@ pub fn hop_line(hop: &Hop, names: &HashMap<IpAddr, String>, numeric: bool) -> St
                         Some(name) if !numeric => write!(line, "  {name} ({})", r.address),
                         _ => write!(line, "  {}", r.address),
                     };
+                    if let Some(place) = geo.map(|g| brief(&g.lookup(r.address))) {
+                        if !place.is_empty() {
+                            let _ = write!(line, " [{place}]");
+                        }
+                    }
                     last = Some(r.address);
                 }
                 match r.rtt {
@@ -70,11 +81,11 @@ mod tests {
         };
         let names = HashMap::from([(a, "r3.example".to_string())]);
         assert_eq!(
-            hop_line(&hop, &names, false),
+            hop_line(&hop, &names, false, None),
             " 3  r3.example (192.0.2.1)  0.412 ms  *  192.0.2.2  120.0 ms !H"
         );
         assert_eq!(
-            hop_line(&hop, &names, true),
+            hop_line(&hop, &names, true, None),
             " 3  192.0.2.1  0.412 ms  *  192.0.2.2  120.0 ms !H"
         );
         assert_eq!(
@@ -84,7 +95,8 @@ mod tests {
                     probes: vec![None, None]
                 },
                 &names,
-                false
+                false,
+                None
             ),
             "12  *  *"
         );

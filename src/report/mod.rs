@@ -52,3 +52,22 @@ pub fn fmt_ms(ms: f64) -> String {
         format!("{ms:.3}")
     }
 }
+
+/// A short description of a location: `London, GB · AS2856`, `private`, or empty.
+pub fn brief(loc: &crate::geo::Location) -> String {
+    if let Some(special) = loc.special {
+        return special.label().to_string();
+    }
+    let place: Vec<&str> = [loc.city.as_deref(), loc.country_code.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    let mut s = place.join(", ");
+    if let Some(asn) = loc.asn {
+        if !s.is_empty() {
+            s.push_str(" · ");
+        }
+        s.push_str(&format!("AS{asn}"));
+    }
+    s
+}

@@ -1,7 +1,10 @@
-//! The final hop table: boxed and fitted to the terminal when there is one, plain aligned
-//! columns otherwise (so it pipes into grep and awk).
+//! The final hop table — like a network engineer's notebook: who answered, where it is, who
+//! runs it, how fast, and how far each leg went — then a summary of the distances. Boxed and
+//! fitted to the terminal when there is one, plain aligned columns otherwise (so it pipes into
+//! grep and awk). Columns nobody filled (names with `-n`, places with `--no-geo`) are left out.
 
 use super::fmt_ms;
+use crate::distance::Units;
 use crate::path::{Path, PathHop, Responder};
 use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
 
@@ -22,7 +25,7 @@ fn shorten(name: &str, max: usize) -> String {
     s
 }
 
-fn rtt_cell(r: &Responder) -> String {
+fn rtt_text(r: &Responder) -> String {
     let mut s = match (r.rtt_min_ms(), r.rtt_avg_ms(), r.rtt_max_ms()) {
         (Some(min), Some(avg), Some(max)) => {
             format!("{} / {} / {}", fmt_ms(min), fmt_ms(avg), fmt_ms(max))
@@ -40,43 +43,120 @@ fn rtt_cell(r: &Responder) -> String {
     s
 }
 
-fn rows(hop: &PathHop) -> Vec<Vec<Cell>> {
+/// One column: its header, whether it is always shown, and how to right-align it.
+struct Column {
+    header: String,
+    always: bool,
+    right: bool,
+}
+
+fn columns(units: Units) -> Vec<Column> {
+    let c = |header: &str, always: bool, right: bool| Column {
+        header: header.to_string(),
+        always,
+        right,
+    };
+    vec![
+        c("Hop", true, true),
+        c("IP address", true, false),
+        c("Host name", false, false),
+        c("City / Region", false, false),
+        c("Country", false, false),
+        c("ISP (ASN)", false, false),
+        c("Latitude", false, true),
+        c("Longitude", false, true),
+        c("RTT ms (min / avg / max)", true, false),
+        c("Loss", true, true),
+        c(&format!("Leg {units}"), false, true),
+    ]
+}
+
+fn place(r: &Responder) -> [String; 5] {
+    let Some(g) = &r.geo else {
+        return Default::default();
+    };
+    if let Some(special) = g.special {
+        return [
+            special.label().to_string(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ];
+    }
+    let city: Vec<&str> = [g.city.as_deref(), g.region.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    let country = match (&g.country, &g.country_code) {
+        (Some(name), Some(code)) => format!("{name} ({code})"),
+        (Some(name), None) => name.clone(),
+        (None, Some(code)) => code.clone(),
+        (None, None) => String::new(),
+    };
+    let isp = match (&g.isp, g.asn) {
+        (Some(isp), Some(asn)) => format!("{isp} (AS{asn})"),
+        (None, Some(asn)) => format!("AS{asn}"),
+        (Some(isp), None) => isp.clone(),
+        (None, None) => String::new(),
+    };
+    let (lat, lon) = g
+        .coordinates()
+        .map(|(a, o)| (format!("{a:.4}"), format!("{o:.4}")))
+        .unwrap_or_default();
+    [city.join(", "), country, isp, lat, lon]
+}
+
+fn rows(hop: &PathHop, units: Units) -> Vec<Vec<String>> {
     let loss = format!("{:.0}%", hop.loss_pct);
+    let leg = hop
+        .leg
+        .as_ref()
+        .map(|l| format!("{:.1}", units.pick(l.miles, l.km)))
+        .unwrap_or_default();
     if hop.responders.is_empty() {
-        return vec![vec![
-            Cell::new(hop.hop).set_alignment(CellAlignment::Right),
-            Cell::new("*"),
-            Cell::new(""),
-            Cell::new("*"),
-            Cell::new(loss).set_alignment(CellAlignment::Right),
-            Cell::new(format!("0/{}", hop.sent)),
-        ]];
+        let mut row = vec![String::new(); 11];
+        row[0] = hop.hop.to_string();
+        row[1] = "*".into();
+        row[8] = "*".into();
+        row[9] = loss;
+        return vec![row];
     }
     hop.responders
         .iter()
         .enumerate()
         .map(|(i, r)| {
+            let [city, country, isp, lat, lon] = place(r);
+            let first = i == 0;
             vec![
-                Cell::new(if i == 0 {
+                if first {
                     hop.hop.to_string()
                 } else {
                     String::new()
-                })
-                .set_alignment(CellAlignment::Right),
-                Cell::new(r.address),
-                Cell::new(shorten(r.hostname.as_deref().unwrap_or(""), HOST_MAX)),
-                Cell::new(rtt_cell(r)),
-                Cell::new(if i == 0 { loss.clone() } else { String::new() })
-                    .set_alignment(CellAlignment::Right),
-                Cell::new(format!("{}/{}", r.received, hop.sent)),
+                },
+                r.address.to_string(),
+                shorten(r.hostname.as_deref().unwrap_or(""), HOST_MAX),
+                city,
+                country,
+                isp,
+                lat,
+                lon,
+                rtt_text(r),
+                if first { loss.clone() } else { String::new() },
+                if first { leg.clone() } else { String::new() },
             ]
         })
         .collect()
 }
 
-/// Render the table: boxed and fitted to the terminal's width (which comfy-table reads) when
-/// `terminal` is true, plain aligned columns otherwise.
-pub fn render(path: &Path, terminal: bool) -> String {
+/// Render the table and its summary: boxed and fitted to the terminal's width (which
+/// comfy-table reads) when `terminal` is true, plain aligned columns otherwise.
+pub fn render(path: &Path, terminal: bool, units: Units) -> String {
+    let cols = columns(units);
+    let body: Vec<Vec<String>> = path.hops.iter().flat_map(|h| rows(h, units)).collect();
+    let keep: Vec<usize> = (0..cols.len())
+        .filter(|&i| cols[i].always || body.iter().any(|r| !r[i].is_empty()))
+        .collect();
     let mut table = Table::new();
     if terminal {
         table
@@ -85,27 +165,34 @@ pub fn render(path: &Path, terminal: bool) -> String {
     } else {
         table.load_style(presets::NOTHING).force_no_tty();
     }
-    table.set_header(vec![
-        "Hop",
-        "Address",
-        "Host name",
-        "RTT ms (min / avg / max)",
-        "Loss",
-        "Recv",
-    ]);
-    for hop in &path.hops {
-        for row in rows(hop) {
-            table.add_row(row);
-        }
+    table.set_header(keep.iter().map(|&i| Cell::new(&cols[i].header)));
+    for row in &body {
+        table.add_row(keep.iter().map(|&i| {
+            let cell = Cell::new(&row[i]);
+            if cols[i].right {
+                cell.set_alignment(CellAlignment::Right)
+            } else {
+                cell
+            }
+        }));
     }
     let mut out = table.to_string();
     out.push('\n');
-    out.push_str(&summary(path));
+    out.push_str(&summary(path, units));
     out
 }
 
-/// The line under the table: reached or not, in how many hops.
-pub fn summary(path: &Path) -> String {
+/// Both units, the chosen one first: `3,470.7 mi (5,585.6 km)`.
+fn both(units: Units, miles: f64, km: f64) -> String {
+    let other = match units {
+        Units::Miles => Units::Km,
+        Units::Km => Units::Miles,
+    };
+    format!("{} ({})", units.format(miles, km), other.format(miles, km))
+}
+
+/// The lines under the table: reached or not, then the distances and what they left out.
+pub fn summary(path: &Path, units: Units) -> String {
     let t = &path.trace;
     let target = match t.address {
         Some(a) if a.to_string() != t.target => format!("{} ({a})", t.target),
@@ -119,6 +206,28 @@ pub fn summary(path: &Path) -> String {
     };
     if t.interrupted {
         s.push_str(" Interrupted: hops found so far.");
+    }
+    if let Some(d) = &path.distance {
+        if d.legs.is_empty() {
+            s.push_str("\nDistance: fewer than two located hops.");
+        } else {
+            s.push_str(&format!(
+                "\nDistance travelled: {} over {} legs; direct: {}",
+                both(units, d.total_miles, d.total_km),
+                d.legs.len(),
+                both(units, d.direct_miles, d.direct_km),
+            ));
+            if let Some(stretch) = d.stretch {
+                s.push_str(&format!("; stretch {stretch:.2}"));
+            }
+            s.push('.');
+        }
+        for l in &d.left_out {
+            s.push_str(&format!(
+                "\nLeft out of the distance: hop {} ({}).",
+                l.hop, l.reason
+            ));
+        }
     }
     s
 }
