@@ -61,6 +61,10 @@ pub struct AnnotateArgs {
     /// Do not look up names of addresses that came without one.
     #[arg(short = 'n', long)]
     pub no_dns: bool,
+    /// Treat the input as independent addresses, not a path: one row per address, streamed,
+    /// any length (used automatically for address lists longer than 255 lines).
+    #[arg(long)]
+    pub bulk: bool,
     /// Total time allowed for host name lookups, in seconds.
     #[arg(long, value_name = "SECS", default_value = "2", value_parser = parse_secs,
           allow_negative_numbers = true)]
@@ -299,6 +303,7 @@ pub enum Job {
 pub struct AnnotateConfig {
     /// A path, or `-` for standard input.
     pub input: String,
+    pub bulk: bool,
     pub dns: bool,
     pub dns_timeout: Duration,
     pub output: OutputConfig,
@@ -352,6 +357,7 @@ impl Cli {
         match self.command {
             Some(Command::Annotate(a)) => Ok(Job::Annotate(AnnotateConfig {
                 input: a.input,
+                bulk: a.bulk,
                 dns: !a.no_dns,
                 dns_timeout: a.dns_timeout,
                 output: a.output.into(),

@@ -156,12 +156,27 @@ pub fn open_geo(opts: &GeoOptions) -> Result<Option<Geo>, RunError> {
 
 /// Annotate a saved trace: no packet is sent; names come from the file or reverse DNS.
 pub fn annotate(cfg: &AnnotateConfig) -> Result<Finish, RunError> {
-    let imported = import::read(&cfg.input)?;
     let source = if cfg.input == "-" {
         "<stdin>"
     } else {
         cfg.input.as_str()
     };
+    if cfg.bulk {
+        return annotate_bulk(cfg, source);
+    }
+    let imported = import::read(&cfg.input)?;
+    let too_long = imported.format == import::InputFormat::AddressList
+        && imported
+            .warnings
+            .iter()
+            .any(|w| w.reason == import::WarningReason::TooManyHops);
+    if too_long && cfg.input != "-" {
+        eprintln!(
+            "globetrace: {source}: more addresses than a path can have; \
+             annotating them one by one (--bulk)"
+        );
+        return annotate_bulk(cfg, source);
+    }
     for w in &imported.warnings {
         eprintln!("globetrace: warning: {source} {w}");
     }
@@ -198,6 +213,80 @@ pub fn annotate(cfg: &AnnotateConfig) -> Result<Finish, RunError> {
         },
     );
     emit(&path, &cfg.output, cfg.geo.units)?;
+    Ok(Finish::Done)
+}
+
+/// `annotate --bulk`: every address its own row, streamed to stdout (and to `--csv`/`--json`
+/// files, which are written by a second pass over the input).
+fn annotate_bulk(cfg: &AnnotateConfig, source: &str) -> Result<Finish, RunError> {
+    let geo = open_geo(&cfg.geo)?;
+    let open_input = || -> Result<Box<dyn std::io::BufRead>, RunError> {
+        if cfg.input == "-" {
+            Ok(Box::new(std::io::stdin().lock()))
+        } else {
+            std::fs::File::open(&cfg.input)
+                .map(|f| Box::new(std::io::BufReader::new(f)) as Box<dyn std::io::BufRead>)
+                .map_err(|e| {
+                    RunError::Import(ImportError::Read {
+                        name: cfg.input.clone(),
+                        source: e,
+                    })
+                })
+        }
+    };
+    let warn = |line: u64, text: &str| {
+        let shown: String = text.chars().take(80).collect();
+        eprintln!(
+            "globetrace: warning: {source} line {line}: not an address: {:?}",
+            shown
+        );
+    };
+    let stdout = std::io::stdout();
+    let stats = crate::bulk::annotate(
+        open_input()?,
+        geo.as_ref(),
+        cfg.output.format,
+        std::io::BufWriter::new(stdout.lock()),
+        warn,
+    )
+    .or_else(|e| match e.kind() {
+        // `| head` closed the pipe: the reader has what it wanted.
+        std::io::ErrorKind::BrokenPipe => Ok(crate::bulk::BulkStats::default()),
+        _ => Err(RunError::Export {
+            path: PathBuf::from("<stdout>"),
+            source: e,
+        }),
+    })?;
+    for (file, format) in [
+        (&cfg.output.csv, Format::Csv),
+        (&cfg.output.json, Format::Json),
+    ] {
+        let Some(file) = file else { continue };
+        if cfg.input == "-" {
+            return Err(RunError::Export {
+                path: file.clone(),
+                source: std::io::Error::other(
+                    "standard input cannot be read twice; redirect stdout instead",
+                ),
+            });
+        }
+        write_file(file, |f| {
+            crate::bulk::annotate(
+                open_input().map_err(std::io::Error::other)?,
+                geo.as_ref(),
+                format,
+                std::io::BufWriter::new(f),
+                |_, _| {},
+            )
+            .map(drop)
+        })?;
+    }
+    if stats.skipped > 20 {
+        eprintln!(
+            "globetrace: warning: {source}: {} lines were not addresses",
+            stats.skipped
+        );
+    }
     Ok(Finish::Done)
 }
 
