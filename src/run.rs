@@ -161,8 +161,10 @@ pub fn annotate(cfg: &AnnotateConfig) -> Result<Finish, RunError> {
     } else {
         cfg.input.as_str()
     };
+    // Databases first: a bad --city-db is reported on its own, before any input is read.
+    let geo = open_geo(&cfg.geo)?;
     if cfg.bulk {
-        return annotate_bulk(cfg, source);
+        return annotate_bulk(cfg, source, geo.as_ref());
     }
     let imported = import::read(&cfg.input)?;
     let too_long = imported.format == import::InputFormat::AddressList
@@ -175,7 +177,7 @@ pub fn annotate(cfg: &AnnotateConfig) -> Result<Finish, RunError> {
             "globetrace: {source}: more addresses than a path can have; \
              annotating them one by one (--bulk)"
         );
-        return annotate_bulk(cfg, source);
+        return annotate_bulk(cfg, source, geo.as_ref());
     }
     for w in &imported.warnings {
         eprintln!("globetrace: warning: {source} {w}");
@@ -202,7 +204,6 @@ pub fn annotate(cfg: &AnnotateConfig) -> Result<Finish, RunError> {
             .await
     });
     runtime.shutdown_background();
-    let geo = open_geo(&cfg.geo)?;
     let path = Path::build(
         trace,
         &Enrichment {
@@ -218,8 +219,11 @@ pub fn annotate(cfg: &AnnotateConfig) -> Result<Finish, RunError> {
 
 /// `annotate --bulk`: every address its own row, streamed to stdout (and to `--csv`/`--json`
 /// files, which are written by a second pass over the input).
-fn annotate_bulk(cfg: &AnnotateConfig, source: &str) -> Result<Finish, RunError> {
-    let geo = open_geo(&cfg.geo)?;
+fn annotate_bulk(
+    cfg: &AnnotateConfig,
+    source: &str,
+    geo: Option<&Geo>,
+) -> Result<Finish, RunError> {
     let open_input = || -> Result<Box<dyn std::io::BufRead>, RunError> {
         if cfg.input == "-" {
             Ok(Box::new(std::io::stdin().lock()))
@@ -244,7 +248,7 @@ fn annotate_bulk(cfg: &AnnotateConfig, source: &str) -> Result<Finish, RunError>
     let stdout = std::io::stdout();
     let stats = crate::bulk::annotate(
         open_input()?,
-        geo.as_ref(),
+        geo,
         cfg.output.format,
         std::io::BufWriter::new(stdout.lock()),
         warn,
@@ -273,7 +277,7 @@ fn annotate_bulk(cfg: &AnnotateConfig, source: &str) -> Result<Finish, RunError>
         write_file(file, |f| {
             crate::bulk::annotate(
                 open_input().map_err(std::io::Error::other)?,
-                geo.as_ref(),
+                geo,
                 format,
                 std::io::BufWriter::new(f),
                 |_, _| {},
