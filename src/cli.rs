@@ -13,14 +13,19 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-const ABOUT: &str = "A geo-annotated traceroute: every hop, its RTTs and loss, live.";
+const ABOUT: &str = "A geo-annotated traceroute: every hop live with its place, network, RTTs and loss, \
+                     and how far the packets travelled.";
 
 const AFTER_HELP: &str = "\
 Privileges: raw sockets need root or CAP_NET_RAW (`sudo setcap cap_net_raw+ep globetrace`).
 Without them, ICMP probes fall back to unprivileged ping sockets where
 net.ipv4.ping_group_range allows. All capabilities are dropped once the sockets are open.
 
-Exit codes: 0 trace finished (reached or not), 1 runtime error, 2 usage error, 130 interrupted.";
+Exit codes: 0 trace finished (reached or not), 1 runtime error, 2 usage error, 130 interrupted.
+
+Geo data shipped with globetrace: IP Geolocation by DB-IP (https://db-ip.com), DB-IP City Lite,
+CC BY 4.0; ASN data from RouteViews, the NRO and DB-IP ASN Lite via ip-location-db, CC BY 4.0.
+Set GLOBETRACE_DATA_DIR to use a data directory elsewhere.";
 
 /// globetrace command line.
 #[derive(Debug, Parser)]
