@@ -13,7 +13,8 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-const ABOUT: &str = "A geo-annotated traceroute: every hop live with its place, network, RTTs and loss, \
+const ABOUT: &str =
+    "A geo-annotated traceroute: every hop live with its place, network, RTTs and loss, \
                      and how far the packets travelled.";
 
 const AFTER_HELP: &str = "\

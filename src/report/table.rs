@@ -6,7 +6,17 @@
 use super::fmt_ms;
 use crate::distance::Units;
 use crate::path::{Path, PathHop, Responder};
-use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
+use comfy_table::{
+    presets, Cell, CellAlignment, ContentArrangement, ContentLineStyle, LineStyle, Table,
+    TableStyle,
+};
+
+/// Columns separated by thin rules, a rule under the header, nothing between rows (each hop
+/// starts with its number), no outer border: the most data per character of terminal.
+const TERMINAL_STYLE: TableStyle = TableStyle::new()
+    .header_lines(ContentLineStyle::none().junction('│'))
+    .header_separator(LineStyle::none().fill('─').junction('┼'))
+    .content_lines(ContentLineStyle::none().junction('│'));
 
 const HOST_MAX: usize = 40;
 
@@ -149,22 +159,33 @@ fn rows(hop: &PathHop, units: Units) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// Render the table and its summary: boxed and fitted to the terminal's width (which
-/// comfy-table reads) when `terminal` is true, plain aligned columns otherwise.
+/// Render the table and its summary: the compact layout fitted to the terminal (whose width
+/// comfy-table reads) when `terminal` is true, every column as plain aligned text otherwise.
 pub fn render(path: &Path, terminal: bool, units: Units) -> String {
+    let mut out = if terminal {
+        compact(path, units, detected_width())
+    } else {
+        wide(path, units)
+    };
+    out.push('\n');
+    out.push_str(&summary(path, units));
+    out
+}
+
+/// The terminal's width as comfy-table detects it, within what the layout supports.
+fn detected_width() -> u16 {
+    Table::new().width().unwrap_or(100).clamp(60, 240)
+}
+
+/// Every column, plain: for pipes, files and wide screens.
+fn wide(path: &Path, units: Units) -> String {
     let cols = columns(units);
     let body: Vec<Vec<String>> = path.hops.iter().flat_map(|h| rows(h, units)).collect();
     let keep: Vec<usize> = (0..cols.len())
         .filter(|&i| cols[i].always || body.iter().any(|r| !r[i].is_empty()))
         .collect();
     let mut table = Table::new();
-    if terminal {
-        table
-            .load_style(presets::UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Dynamic);
-    } else {
-        table.load_style(presets::NOTHING).force_no_tty();
-    }
+    table.load_style(presets::NOTHING).force_no_tty();
     table.set_header(keep.iter().map(|&i| Cell::new(&cols[i].header)));
     for row in &body {
         table.add_row(keep.iter().map(|&i| {
@@ -176,10 +197,220 @@ pub fn render(path: &Path, terminal: bool, units: Units) -> String {
             }
         }));
     }
-    let mut out = table.to_string();
-    out.push('\n');
-    out.push_str(&summary(path, units));
-    out
+    table.to_string()
+}
+
+/// RTTs in few characters: `4.79/4.80/4.81`, `139/140/141`.
+fn compact_ms(v: f64) -> String {
+    if v < 10.0 {
+        format!("{v:.2}")
+    } else if v < 100.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.0}")
+    }
+}
+
+fn compact_rtt(r: &Responder) -> String {
+    let mut s = match (r.rtt_min_ms(), r.rtt_avg_ms(), r.rtt_max_ms()) {
+        (Some(min), Some(avg), Some(max)) => {
+            format!(
+                "{}/{}/{}",
+                compact_ms(min),
+                compact_ms(avg),
+                compact_ms(max)
+            )
+        }
+        _ => "-".to_string(),
+    };
+    for m in &r.marks {
+        s.push(' ');
+        s.push_str(m);
+    }
+    if !r.mpls.is_empty() {
+        let labels: Vec<String> = r.mpls.iter().map(|l| l.label.to_string()).collect();
+        s.push_str(&format!("\nMPLS {}", labels.join("/")));
+    }
+    s
+}
+
+fn short_place(r: &Responder) -> (String, String, String) {
+    let Some(g) = &r.geo else {
+        return Default::default();
+    };
+    if let Some(special) = g.special {
+        return (special.label().to_string(), String::new(), String::new());
+    }
+    let place: Vec<&str> = [g.city.as_deref(), g.country_code.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    let network = match (g.asn, &g.isp) {
+        (Some(asn), Some(isp)) => format!("AS{asn} {isp}"),
+        (Some(asn), None) => format!("AS{asn}"),
+        (None, Some(isp)) => isp.clone(),
+        (None, None) => String::new(),
+    };
+    let coords = g
+        .coordinates()
+        .map(|(a, o)| format!("{a:.2}, {o:.2}"))
+        .unwrap_or_default();
+    (place.join(", "), network, coords)
+}
+
+/// The terminal layout: host name over address in one cell, `City, CC`, `AS# owner`,
+/// min/avg/max RTT in few characters; the network column from 90 columns and coordinates from
+/// 118. Every cell is shortened to its column beforehand, so nothing wraps mid-word.
+fn compact(path: &Path, units: Units, width: u16) -> String {
+    let width = usize::from(width);
+    let with_network = width >= 90;
+    let with_coords = width >= 118;
+    struct Line {
+        cells: Vec<String>,
+    }
+    let mut lines: Vec<Line> = Vec::new();
+    for hop in &path.hops {
+        let leg = hop
+            .leg
+            .as_ref()
+            .map(|l| format!("{:.0}", units.pick(l.miles, l.km)))
+            .unwrap_or_default();
+        let loss = format!("{:.0}%", hop.loss_pct);
+        if hop.responders.is_empty() {
+            lines.push(Line {
+                cells: vec![
+                    hop.hop.to_string(),
+                    "*".into(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    "*".into(),
+                    loss,
+                    String::new(),
+                ],
+            });
+            continue;
+        }
+        for (i, r) in hop.responders.iter().enumerate() {
+            let first = i == 0;
+            let (place, network, coords) = short_place(r);
+            let who = match &r.hostname {
+                Some(h) => format!("{h}\n{}", r.address),
+                None => r.address.to_string(),
+            };
+            lines.push(Line {
+                cells: vec![
+                    if first {
+                        hop.hop.to_string()
+                    } else {
+                        String::new()
+                    },
+                    who,
+                    place,
+                    network,
+                    coords,
+                    compact_rtt(r),
+                    if first { loss.clone() } else { String::new() },
+                    if first { leg.clone() } else { String::new() },
+                ],
+            });
+        }
+    }
+    let leg_header = format!("Leg {units}");
+    let headers = [
+        "Hop",
+        "Host / address",
+        "Place",
+        "Network",
+        "Lat, Lon",
+        "RTT ms min/avg/max",
+        "Loss",
+        leg_header.as_str(),
+    ];
+    let natural = |i: usize, cap: usize| -> usize {
+        lines
+            .iter()
+            .flat_map(|l| l.cells[i].lines().map(|x| x.chars().count()))
+            .max()
+            .unwrap_or(0)
+            .min(cap)
+    };
+    let mut shown: Vec<usize> = vec![0, 1, 2];
+    if with_network {
+        shown.push(3);
+    }
+    if with_coords {
+        shown.push(4);
+    }
+    shown.extend([5, 6, 7]);
+    // Widths: every column but the name at its natural size (place and network capped); the
+    // name column takes what is left. A column costs its width + 2 of padding, + 1 for the rule
+    // between it and the next. Optional columns go, coordinates first, until the name has room.
+    let mut widths = [0usize; 8];
+    for i in 0..8 {
+        widths[i] = match i {
+            1 => 0,
+            2 => natural(2, 20),
+            3 => natural(3, 26),
+            _ => natural(i, 24),
+        }
+        .max(if matches!(i, 1 | 5) {
+            0
+        } else {
+            headers[i].chars().count()
+        });
+    }
+    widths[5] = widths[5].max(6);
+    let cost = |shown: &[usize]| -> usize {
+        shown
+            .iter()
+            .filter(|&&i| i != 1)
+            .map(|&i| widths[i] + 3)
+            .sum::<usize>()
+            + 2
+    };
+    while width.saturating_sub(cost(&shown)) < 15 {
+        match shown
+            .iter()
+            .position(|&i| i == 4)
+            .or_else(|| shown.iter().position(|&i| i == 3))
+        {
+            Some(p) => {
+                shown.remove(p);
+            }
+            None => break,
+        }
+    }
+    widths[1] = width
+        .saturating_sub(cost(&shown))
+        .clamp(15, HOST_MAX.max(39));
+    let mut table = Table::new();
+    table
+        .load_style(TERMINAL_STYLE)
+        .set_content_arrangement(ContentArrangement::Disabled);
+    table.set_header(shown.iter().map(|&i| {
+        let h = if widths[i] < headers[i].len() && i == 5 {
+            "RTT ms"
+        } else {
+            headers[i]
+        };
+        Cell::new(h)
+    }));
+    for line in &lines {
+        table.add_row(shown.iter().map(|&i| {
+            let text: Vec<String> = line.cells[i]
+                .lines()
+                .map(|x| shorten(x, widths[i]))
+                .collect();
+            let cell = Cell::new(text.join("\n"));
+            if matches!(i, 0 | 6 | 7) {
+                cell.set_alignment(CellAlignment::Right)
+            } else {
+                cell
+            }
+        }));
+    }
+    table.to_string()
 }
 
 /// Both units, the chosen one first: `3,470.7 mi (5,585.6 km)`.
@@ -212,7 +443,7 @@ pub fn summary(path: &Path, units: Units) -> String {
             s.push_str("\nDistance: fewer than two located hops.");
         } else {
             s.push_str(&format!(
-                "\nDistance travelled: {} over {} legs; direct: {}",
+                "\nDistance travelled: {} over {} legs.\nDirect distance: {}",
                 both(units, d.total_miles, d.total_km),
                 d.legs.len(),
                 both(units, d.direct_miles, d.direct_km),
