@@ -19,8 +19,11 @@ use crate::trace::{Hop, Reply};
 use std::net::IpAddr;
 use std::time::{Duration, Instant, SystemTime};
 
-/// The shortest adaptive wait: below it, scheduler noise would be mistaken for silence.
+/// The shortest NEAR wait: below it, scheduler noise would be mistaken for silence.
 const WAIT_FLOOR: Duration = Duration::from_millis(5);
+/// The shortest HERE wait. A router that answered some probes of a hop may answer the others
+/// late (slow-path ICMP, jitter); giving those up costs real replies, not just time.
+const HERE_FLOOR: Duration = Duration::from_millis(100);
 /// The shortest wait for probes beyond the last hop that answered.
 const TAIL_FLOOR: Duration = Duration::from_secs(1);
 
@@ -300,39 +303,47 @@ impl Schedule {
 
     /// The wait allowed to a probe of `ttl`, given what has been heard so far.
     fn wait_for(&self, ttl: u8, here: Option<Duration>, near: Option<Duration>) -> Duration {
-        let scaled = |r: Duration, f: f64| r.mul_f64(f).max(WAIT_FLOOR);
         let mut wait = self.cfg.max_wait;
-        if let Some(r) = here {
-            wait = wait.min(scaled(r, self.cfg.here));
+        if let Some(w) = here.and_then(|r| scale(r, self.cfg.here)) {
+            wait = wait.min(w.max(HERE_FLOOR));
         }
         match near {
-            Some(r) => wait = wait.min(scaled(r, self.cfg.near)),
+            Some(r) => {
+                if let Some(w) = scale(r, self.cfg.near) {
+                    wait = wait.min(w.max(WAIT_FLOOR));
+                }
+            }
             None => {
+                // The tail rule scales by NEAR too: with NEAR off, silent tails wait MAX.
                 if self.last_answered.is_some_and(|last| ttl > last) {
-                    wait = wait.min(self.slowest.mul_f64(self.cfg.near).max(TAIL_FLOOR));
+                    if let Some(tail) = scale(self.slowest, self.cfg.near) {
+                        wait = wait.min(tail.max(TAIL_FLOOR));
+                    }
                 }
             }
         }
         wait
     }
 
-    /// Per TTL: the fastest reply at that TTL, and the fastest at any later TTL.
+    /// Per TTL: the slowest reply at that TTL (HERE), and the fastest at any later TTL (NEAR).
     fn rtt_tables(&self) -> (Vec<Option<Duration>>, Vec<Option<Duration>>) {
-        let mut here = vec![None::<Duration>; 257];
+        let mut slowest = vec![None::<Duration>; 257];
+        let mut fastest = vec![None::<Duration>; 257];
         for s in &self.slots {
             if let SlotState::Answered(Reply { rtt: Some(r), .. }) = &s.state {
-                let e = &mut here[usize::from(s.ttl)];
-                *e = Some(e.map_or(*r, |x| x.min(*r)));
+                let t = usize::from(s.ttl);
+                slowest[t] = Some(slowest[t].map_or(*r, |x| x.max(*r)));
+                fastest[t] = Some(fastest[t].map_or(*r, |x| x.min(*r)));
             }
         }
         let mut later = vec![None::<Duration>; 257];
         for t in (0..256).rev() {
-            later[t] = match (later[t + 1], here[t + 1]) {
+            later[t] = match (later[t + 1], fastest[t + 1]) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };
         }
-        (here, later)
+        (slowest, later)
     }
 
     /// When the next in-flight probe will be given up, if any is in flight.
@@ -448,6 +459,15 @@ impl Schedule {
     pub fn stats(&self) -> Stats {
         self.stats
     }
+}
+
+/// `r × factor`, or `None` when the factor turns the rule off (0 on the command line becomes
+/// infinity) or the product is not a duration.
+fn scale(r: Duration, factor: f64) -> Option<Duration> {
+    if !factor.is_finite() || factor < 0.0 {
+        return None;
+    }
+    Duration::try_from_secs_f64(r.as_secs_f64() * factor).ok()
 }
 
 #[cfg(test)]

@@ -168,14 +168,39 @@ fn silent_hop_is_given_up_after_near_times_later_rtt() {
 }
 
 #[test]
-fn lost_probe_at_answering_hop_waits_here_times_its_rtt() {
+fn lost_probe_at_answering_hop_waits_here_times_its_slowest_rtt() {
     let mut r = Run::new(cfg(), icmp_flow());
     r.send_all(0);
     let hop1 = r.seqs_at(1);
-    r.deliver(router(1), time_exceeded(hop1[0]), 20);
-    r.deliver(router(1), time_exceeded(hop1[1]), 20);
-    // Nothing later has answered and hop 1 is the last answer: HERE (3 × 20 ms) rules.
-    assert_eq!(r.s.next_deadline(), Some(r.at(60)));
+    r.deliver(router(1), time_exceeded(hop1[0]), 40);
+    r.deliver(router(1), time_exceeded(hop1[1]), 50);
+    // Nothing later has answered and hop 1 is the last answer: HERE × the slowest reply there
+    // (3 × 50 ms), so a jittery router's late replies still count.
+    assert_eq!(r.s.next_deadline(), Some(r.at(150)));
+}
+
+#[test]
+fn here_never_gives_up_below_its_floor() {
+    let mut r = Run::new(cfg(), icmp_flow());
+    r.send_all(0);
+    let hop1 = r.seqs_at(1);
+    r.deliver(router(1), time_exceeded(hop1[0]), 2);
+    assert_eq!(r.s.next_deadline(), Some(r.at(100)));
+}
+
+#[test]
+fn a_zero_factor_turns_its_rule_off() {
+    let mut c = cfg();
+    c.here = f64::INFINITY;
+    c.near = f64::INFINITY;
+    let mut r = Run::new(c, icmp_flow());
+    r.send_all(0);
+    for seq in r.seqs_at(3) {
+        r.deliver(router(3), time_exceeded(seq), 4);
+    }
+    r.deliver(router(1), time_exceeded(r.seqs_at(1)[0]), 4);
+    // Neither HERE nor NEAR applies: every open probe waits the full MAX.
+    assert_eq!(r.s.next_deadline(), Some(r.at(3000)));
 }
 
 #[test]
