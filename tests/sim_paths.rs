@@ -395,10 +395,10 @@ fn diamond_paris_probes_follow_one_branch_ipv6() {
     diamond("diamond_v6");
 }
 
-/// Tracer problem found with the simulator (ignored until the schedule changes): the HERE rule
-/// gives a hop's probes 3 × its *fastest* reply (10 ms floor), so a router whose ICMP replies
-/// jitter by tens of milliseconds (busy control planes do) is reported lossy although it
-/// answered every probe: 83 of 200 replies counted with the defaults (traceroute: 200).
+/// Regression: the HERE rule once gave a hop's probes 3 × its *fastest* reply (10 ms floor), so
+/// a router whose ICMP replies jitter by tens of milliseconds (busy control planes do) was
+/// reported lossy although it answered every probe (83 of 200 replies counted). HERE now counts
+/// from the slowest reply at the hop, with a 100 ms floor.
 #[test]
 fn jittery_router_replies_are_all_counted() {
     let Some(sim) = Simulator::load("jittery") else {
@@ -411,9 +411,8 @@ fn jittery_router_replies_are_all_counted() {
     }
 }
 
-/// Tracer problem (ignored until fixed): `-w MAX,0,NEAR` and `-w MAX,HERE,0` are documented
-/// to turn a rule off, but the factor becomes infinite and `Duration::mul_f64` panics as soon
-/// as a hop answers (exit 101).
+/// Regression: `-w MAX,0,NEAR` and `-w MAX,HERE,0` turn a rule off; the factor once became
+/// infinite and `Duration::mul_f64` panicked as soon as a hop answered (exit 101).
 #[test]
 fn zero_wait_factors_turn_the_rules_off() {
     let Some(sim) = Simulator::load("loss") else {
