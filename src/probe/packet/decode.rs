@@ -315,6 +315,8 @@ mod tests {
     const PU6_UDP: &str = "01048e090000000060000000001e110320010db800000000000000000000000120010db800000000000000000000000203e8829a001e012d083f676c6f626574726163652d70726f626500000000";
     const ER6: &str = "81006bde01020a0bf3c4676c6f626574726163652d70726f626500000000";
     const RST6: &str = "01bb9c4100000000abcd00045014ffff00000000";
+    const TE6_TCP: &str = "0300970400000000600000000018060120010db800000000000000000000000120010db80000000000000000000000029c4101bb12340007000000006002faf091890000020405b4";
+    const SYNACK6: &str = "01bb9c41deadbeef123400085012ffff00000000";
 
     fn mpls_reply(rfc4884_length: bool) -> Vec<u8> {
         // Time exceeded from 10.0.0.3 quoting the ICMPv4 probe, padded to 128 bytes, then an
@@ -523,6 +525,32 @@ mod tests {
             panic!()
         };
         assert_eq!((kind, ack), (ReplyKind::TcpReset, 0xabcd_0004));
+    }
+
+    #[test]
+    fn ipv6_time_exceeded_quoting_tcp_and_synack() {
+        let m = decode_icmp(Family::V6, &bytes(TE6_TCP)).unwrap();
+        let Message::Error { kind, quote, .. } = m else {
+            panic!("{m:?}")
+        };
+        assert_eq!(kind, ReplyKind::TimeExceeded);
+        assert_eq!(
+            quote,
+            quote6(Q::Tcp {
+                src_port: 40001,
+                dst_port: 443,
+                seq: 0x1234_0007
+            })
+        );
+        assert_eq!(
+            decode_tcp(&bytes(SYNACK6)).unwrap(),
+            Message::Tcp {
+                src_port: 443,
+                dst_port: 40001,
+                ack: 0x1234_0008,
+                kind: ReplyKind::TcpSynAck
+            }
+        );
     }
 
     #[test]

@@ -198,6 +198,23 @@ mod tests {
     }
 
     #[test]
+    fn tcp6_syn_fixture() {
+        let f = flow(
+            "2001:db8::1",
+            "2001:db8::2",
+            FlowKind::Tcp {
+                src_port: 40001,
+                dst_port: 443,
+                cookie: 0x1234,
+            },
+        );
+        assert_eq!(
+            hex(&encode_probe(&f, Sequence(7))),
+            "9c4101bb12340007000000006002faf091890000020405b4"
+        );
+    }
+
+    #[test]
     fn flow_fields_are_constant_across_sequences() {
         // Paris: everything a router may hash stays put; only the sequence-carrying bytes move.
         let cases = [
