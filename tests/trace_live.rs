@@ -362,3 +362,35 @@ fn interrupt_prints_and_exports_hops_found_so_far() {
     assert!(written.contains(&topo.router_v4(3).to_string()));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn source_address_and_interface_are_honoured() {
+    let Some(topo) = Topology::chain(2) else {
+        return;
+    };
+    let dst = topo.dst_v4().to_string();
+    let src = topo.src_v4().to_string();
+    let run = trace(&topo, &["-s", &src, &dst]);
+    assert!(run.reached(), "{}", run.stderr);
+    assert_eq!(run.json["source"], src.as_str());
+    // The source namespace's only interface toward the routers is named after its peer.
+    let run = trace(&topo, &["-i", "to-r1", "-6", &topo.dst_v6().to_string()]);
+    assert!(run.reached(), "{}", run.stderr);
+    assert_eq!(run.responders(1), vec![v6(topo.router_v6(1))]);
+}
+
+#[test]
+fn first_and_max_hops_bound_the_probed_ttls() {
+    let Some(topo) = Topology::chain(5) else {
+        return;
+    };
+    let dst = topo.dst_v4().to_string();
+    let run = trace(&topo, &["-f", "3", &dst]);
+    assert_eq!(run.hops()[0]["hop"], 3);
+    assert_eq!(run.responders(3), vec![v4(topo.router_v4(3))]);
+    assert!(run.reached());
+    let run = trace(&topo, &["-m", "2", "-q", "1", &dst]);
+    assert!(!run.reached());
+    assert_eq!(run.last_hop(), 2);
+    assert_eq!(run.hop(2)["sent"], 1);
+}
