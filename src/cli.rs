@@ -229,6 +229,15 @@ pub struct OutputArgs {
     /// Also write the JSON export to FILE.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Also draw the path on a world map, written to FILE as SVG.
+    #[arg(long, value_name = "FILE.svg")]
+    pub map: Option<PathBuf>,
+    /// Show the whole world on the map instead of fitting it to the path.
+    #[arg(long, requires = "map")]
+    pub map_world: bool,
+    /// Also write the path as GeoJSON (RFC 7946) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub geojson: Option<PathBuf>,
     /// Do not print hops live as they complete.
     #[arg(long)]
     pub no_live: bool,
@@ -293,6 +302,9 @@ pub struct OutputConfig {
     pub format: Format,
     pub csv: Option<PathBuf>,
     pub json: Option<PathBuf>,
+    pub map: Option<PathBuf>,
+    pub map_world: bool,
+    pub geojson: Option<PathBuf>,
     pub live: bool,
     pub verbose: bool,
 }
@@ -351,6 +363,9 @@ impl From<OutputArgs> for OutputConfig {
             format: o.format,
             csv: o.csv,
             json: o.json,
+            map: o.map,
+            map_world: o.map_world,
+            geojson: o.geojson,
             live: !o.no_live,
             verbose: o.verbose,
         }

@@ -6,7 +6,7 @@
 //! reverse zone, so they are sanitised here, where they enter.
 
 use crate::text::sanitize_name;
-use hickory_resolver::proto::rr::RData;
+use hickory_resolver::proto::rr::{Name, RData};
 use hickory_resolver::TokioResolver;
 use std::collections::HashMap;
 use std::net::{IpAddr, ToSocketAddrs};
@@ -71,6 +71,20 @@ pub fn resolve_target(target: &str, pref: FamilyPreference) -> Result<IpAddr, Re
 
 type Slot = watch::Receiver<Option<Option<String>>>;
 
+/// A PTR name as text to show: each label's bytes as UTF-8 (invalid sequences replaced),
+/// joined with dots, then sanitised like every other untrusted name.
+///
+/// Not `Name::to_ascii`: it escapes unusual bytes as `\DDD`, which turns an escape sequence into
+/// printable residue that sanitising can no longer recognise (`\033]0\;pwned\007osc.example`),
+/// shows plain UTF-8 names in octal, and hides a leading `=` behind a backslash.
+fn ptr_text(name: &Name) -> String {
+    let labels: Vec<String> = name
+        .iter()
+        .map(|label| String::from_utf8_lossy(label).into_owned())
+        .collect();
+    sanitize_name(&labels.join("."))
+}
+
 /// Concurrent reverse lookups; each address is looked up once.
 pub struct ReverseDns {
     resolver: Option<TokioResolver>,
@@ -114,7 +128,7 @@ impl ReverseDns {
         tokio::spawn(async move {
             let name = match resolver.reverse_lookup(addr).await {
                 Ok(lookup) => lookup.answers().iter().find_map(|r| match &r.data {
-                    RData::PTR(ptr) => Some(sanitize_name(ptr.0.to_ascii().trim_end_matches('.'))),
+                    RData::PTR(ptr) => Some(ptr_text(&ptr.0)),
                     _ => None,
                 }),
                 Err(_) => None,
@@ -170,6 +184,26 @@ mod tests {
         );
         let err = resolve_target("192.0.2.5", FamilyPreference::V6).unwrap_err();
         assert_eq!(err.to_string(), "target \"192.0.2.5\" has no IPv6 address");
+    }
+
+    #[test]
+    fn ptr_names_are_decoded_raw_then_sanitised() {
+        let name = |labels: &[&[u8]]| Name::from_labels(labels.iter().copied()).unwrap();
+        assert_eq!(
+            ptr_text(&name(&[b"\x1b]0;pwned\x07osc", b"example"])),
+            "osc.example"
+        );
+        assert_eq!(
+            ptr_text(&name(&["b\u{fc}cher".as_bytes(), b"example"])),
+            "b\u{fc}cher.example"
+        );
+        assert_eq!(
+            ptr_text(&name(&[b"bad\xffutf8", b"example"])),
+            "bad\u{fffd}utf8.example"
+        );
+        assert_eq!(ptr_text(&name(&[b"=cmd|x", b"example"])), "=cmd|x.example");
+        let fqdn = Name::from_ascii("ae-1.r20.example.net.").unwrap();
+        assert_eq!(ptr_text(&fqdn), "ae-1.r20.example.net");
     }
 
     #[test]

@@ -5,7 +5,6 @@
 //! fails: the user never loses hops they already have.
 
 use crate::cli::{AnnotateConfig, Config, GeoOptions, OutputConfig};
-use crate::distance::Units;
 use crate::dns::{resolve_target, ResolveError, ReverseDns};
 use crate::geo::{Geo, GeoConfig, GeoError};
 use crate::import::{self, ImportError};
@@ -213,7 +212,7 @@ pub fn annotate(cfg: &AnnotateConfig) -> Result<Finish, RunError> {
             method: cfg.geo.method,
         },
     );
-    emit(&path, &cfg.output, cfg.geo.units)?;
+    emit(&path, &cfg.output, &cfg.geo)?;
     Ok(Finish::Done)
 }
 
@@ -373,7 +372,7 @@ async fn trace_async(
     if cfg.output.verbose {
         eprintln!("{}", stats_line(&stats));
     }
-    emit(&path, &cfg.output, cfg.geo.units)?;
+    emit(&path, &cfg.output, &cfg.geo)?;
     Ok(finish)
 }
 
@@ -398,8 +397,32 @@ fn stats_line(s: &Stats) -> String {
 
 /// Print the result to stdout and write the requested export files. Every export is attempted
 /// even if an earlier one fails; the first failure is reported.
-pub fn emit(path: &Path, out: &OutputConfig, units: Units) -> Result<(), RunError> {
+pub fn emit(path: &Path, out: &OutputConfig, geo: &GeoOptions) -> Result<(), RunError> {
+    let units = geo.units;
     let mut first_error = None;
+    if let Some(file) = &out.map {
+        let opts = report::map::MapOptions {
+            world: out.map_world,
+            units,
+            origin: geo.from,
+            ..Default::default()
+        };
+        if let Err(e) = std::fs::write(file, report::map::render_svg(path, &opts)) {
+            first_error.get_or_insert(RunError::Export {
+                path: file.clone(),
+                source: e,
+            });
+        }
+    }
+    if let Some(file) = &out.geojson {
+        let text = report::geojson::geojson_string(path, geo.from) + "\n";
+        if let Err(e) = std::fs::write(file, text) {
+            first_error.get_or_insert(RunError::Export {
+                path: file.clone(),
+                source: e,
+            });
+        }
+    }
     if let Some(file) = &out.csv {
         if let Err(e) = write_file(file, |w| report::csv::write(path, w).map_err(csv_io)) {
             first_error.get_or_insert(e);

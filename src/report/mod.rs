@@ -4,8 +4,10 @@
 //! nothing of how it was gathered.
 
 pub mod csv;
+pub mod geojson;
 pub mod json;
 pub mod live;
+pub mod map;
 pub mod table;
 
 use std::fmt;
