@@ -12,12 +12,12 @@ use std::net::IpAddr;
 /// The tracer measures from just before its send to the kernel's receive timestamp of the
 /// reply, so its RTT is the scripted delay plus: the wake-up of the simulator's reader on the
 /// TUN, the timed wake-up of its writer (the Condvar deadline is exact to ~0.1 ms), and the
-/// TUN write. Idle, that is 0.1-0.5 ms. The machine is shared with parallel builds on 2 cores,
-/// where a runnable thread can wait a few scheduler slices (3 ms each) for a CPU; the bound
-/// applies to the *smallest* of a hop's RTTs, which needs every probe of the hop delayed at
-/// once to exceed it. 20 ms covers that with room and is still far below the gaps between the
-/// scenarios' hops, so a reply attributed to the wrong hop would not pass.
-pub const RTT_ALLOWANCE_MS: f64 = 20.0;
+/// TUN write. Idle, that is 0.1-0.5 ms. Under load it is not: CI gives the whole suite 2 cores
+/// and runs tests in parallel threads, and with other simulators, tracers and a build on those
+/// cores every probe of a hop was once seen held back by 38 ms. The bound applies to the
+/// *smallest* of a hop's RTTs and only shows the RTTs follow the script; which router answered
+/// is checked by address, and the lower bound (never faster than scripted) is exact.
+pub const RTT_ALLOWANCE_MS: f64 = 100.0;
 
 /// Run `globetrace --format json -n <args> <target>` inside the simulator's namespace.
 pub fn trace(sim: &Simulator, args: &[&str]) -> Run {
