@@ -5,7 +5,7 @@
 //! and writes its row at once, so memory stays flat and nothing waits for the end.
 
 use crate::geo::{Geo, Location};
-use crate::report::csv::neutralise;
+use crate::report::csv::{geo_cells, neutralise, opt};
 use crate::report::Format;
 use std::io::{self, BufRead, Write};
 use std::net::IpAddr;
@@ -36,27 +36,11 @@ pub struct BulkStats {
     pub skipped: u64,
 }
 
-fn opt<T: ToString>(v: Option<T>) -> String {
-    v.map(|x| x.to_string()).unwrap_or_default()
-}
-
 fn cells(line: u64, ip: IpAddr, g: &Location) -> Vec<String> {
-    vec![
-        line.to_string(),
-        ip.to_string(),
-        opt(g.city.clone()),
-        opt(g.region.clone()),
-        opt(g.country.clone()),
-        opt(g.country_code.clone()),
-        opt(g.asn),
-        opt(g.isp.clone()),
-        opt(g.latitude.map(|v| format!("{v:.4}"))),
-        opt(g.longitude.map(|v| format!("{v:.4}"))),
-        opt(g.accuracy_km),
-        opt(g.special.map(|s| s.label())),
-        opt(g.location_db.clone()),
-        opt(g.asn_db.clone()),
-    ]
+    let mut cells = vec![line.to_string(), ip.to_string()];
+    cells.extend(geo_cells(Some(g)));
+    cells.extend([opt(g.location_db.clone()), opt(g.asn_db.clone())]);
+    cells
 }
 
 #[derive(serde::Serialize)]

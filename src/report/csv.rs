@@ -1,6 +1,7 @@
 //! CSV export: a header, then one row per (hop, responder); a silent hop has one row with an
 //! empty `ip`. Cells that a spreadsheet would run as a formula are neutralised.
 
+use crate::geo::Location;
 use crate::path::{LocationSource, Path, PathHop, Responder};
 use std::io::Write;
 
@@ -53,8 +54,24 @@ fn num(v: Option<f64>) -> String {
     v.map(|x| format!("{x:.3}")).unwrap_or_default()
 }
 
-fn opt<T: ToString>(v: Option<T>) -> String {
+pub(crate) fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|x| x.to_string()).unwrap_or_default()
+}
+
+/// The geo columns `city` to `special`, in CSV order (empty cells where nothing is known).
+pub fn geo_cells(g: Option<&Location>) -> [String; 10] {
+    [
+        opt(g.and_then(|g| g.city.clone())),
+        opt(g.and_then(|g| g.region.clone())),
+        opt(g.and_then(|g| g.country.clone())),
+        opt(g.and_then(|g| g.country_code.clone())),
+        opt(g.and_then(|g| g.asn)),
+        opt(g.and_then(|g| g.isp.clone())),
+        opt(g.and_then(|g| g.latitude).map(|v| format!("{v:.4}"))),
+        opt(g.and_then(|g| g.longitude).map(|v| format!("{v:.4}"))),
+        opt(g.and_then(|g| g.accuracy_km)),
+        opt(g.and_then(|g| g.special).map(|s| s.label())),
+    ]
 }
 
 fn record(hop: &PathHop, r: Option<&Responder>, first: bool) -> Vec<String> {
@@ -75,20 +92,13 @@ fn record(hop: &PathHop, r: Option<&Responder>, first: bool) -> Vec<String> {
         .unwrap_or(LocationSource::None);
     // The leg belongs to the hop: it is written once, on the hop's first row.
     let leg = hop.leg.as_ref().filter(|_| first);
-    vec![
+    let mut cells = vec![
         hop.hop.to_string(),
         opt(r.map(|r| r.address)),
         opt(r.and_then(|r| r.hostname.clone())),
-        opt(g.and_then(|g| g.city.clone())),
-        opt(g.and_then(|g| g.region.clone())),
-        opt(g.and_then(|g| g.country.clone())),
-        opt(g.and_then(|g| g.country_code.clone())),
-        opt(g.and_then(|g| g.asn)),
-        opt(g.and_then(|g| g.isp.clone())),
-        opt(g.and_then(|g| g.latitude).map(|v| format!("{v:.4}"))),
-        opt(g.and_then(|g| g.longitude).map(|v| format!("{v:.4}"))),
-        opt(g.and_then(|g| g.accuracy_km)),
-        opt(g.and_then(|g| g.special).map(|s| s.label())),
+    ];
+    cells.extend(geo_cells(g));
+    cells.extend([
         source.as_str().to_string(),
         hop.flags.join(" "),
         opt(g.and_then(|g| g.location_db.clone())),
@@ -113,7 +123,8 @@ fn record(hop: &PathHop, r: Option<&Responder>, first: bool) -> Vec<String> {
         opt(leg.map(|l| format!("{:.3}", l.km))),
         opt(leg.map(|l| format!("{:.3}", l.cumulative_miles))),
         opt(leg.map(|l| format!("{:.3}", l.cumulative_km))),
-    ]
+    ]);
+    cells
 }
 
 /// Write the CSV of `path` to `out`.

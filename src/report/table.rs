@@ -35,11 +35,11 @@ fn shorten(name: &str, max: usize) -> String {
     s
 }
 
-fn rtt_text(r: &Responder) -> String {
+/// `min sep avg sep max` with each value formatted by `fmt`, then the responder's marks and
+/// MPLS labels (the labels after `mpls_sep`).
+fn rtt_cell(r: &Responder, fmt: fn(f64) -> String, sep: &str, mpls_sep: &str) -> String {
     let mut s = match (r.rtt_min_ms(), r.rtt_avg_ms(), r.rtt_max_ms()) {
-        (Some(min), Some(avg), Some(max)) => {
-            format!("{} / {} / {}", fmt_ms(min), fmt_ms(avg), fmt_ms(max))
-        }
+        (Some(min), Some(avg), Some(max)) => [fmt(min), fmt(avg), fmt(max)].join(sep),
         _ => "-".to_string(),
     };
     for m in &r.marks {
@@ -48,9 +48,13 @@ fn rtt_text(r: &Responder) -> String {
     }
     if !r.mpls.is_empty() {
         let labels: Vec<String> = r.mpls.iter().map(|l| l.label.to_string()).collect();
-        s.push_str(&format!(" MPLS {}", labels.join("/")));
+        s.push_str(&format!("{mpls_sep}MPLS {}", labels.join("/")));
     }
     s
+}
+
+fn rtt_text(r: &Responder) -> String {
+    rtt_cell(r, fmt_ms, " / ", " ")
 }
 
 /// One column: its header, whether it is always shown, and how to right-align it.
@@ -212,26 +216,7 @@ fn compact_ms(v: f64) -> String {
 }
 
 fn compact_rtt(r: &Responder) -> String {
-    let mut s = match (r.rtt_min_ms(), r.rtt_avg_ms(), r.rtt_max_ms()) {
-        (Some(min), Some(avg), Some(max)) => {
-            format!(
-                "{}/{}/{}",
-                compact_ms(min),
-                compact_ms(avg),
-                compact_ms(max)
-            )
-        }
-        _ => "-".to_string(),
-    };
-    for m in &r.marks {
-        s.push(' ');
-        s.push_str(m);
-    }
-    if !r.mpls.is_empty() {
-        let labels: Vec<String> = r.mpls.iter().map(|l| l.label.to_string()).collect();
-        s.push_str(&format!("\nMPLS {}", labels.join("/")));
-    }
-    s
+    rtt_cell(r, compact_ms, "/", "\n")
 }
 
 fn short_place(r: &Responder) -> (String, String, String) {
