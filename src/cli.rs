@@ -104,6 +104,13 @@ pub struct GeoArgs {
     /// Measure on a sphere (haversine) instead of the WGS84 ellipsoid.
     #[arg(long)]
     pub haversine: bool,
+    /// Use GeoIP locations as they are: no host name hints, no RTT, detour or default-point
+    /// checks (default points are still labelled).
+    #[arg(long, conflicts_with = "keep_outliers")]
+    pub no_hints: bool,
+    /// Count detour outliers in the distance (they are still flagged).
+    #[arg(long)]
+    pub keep_outliers: bool,
 }
 
 fn parse_from(s: &str) -> Result<(f64, f64), String> {
@@ -123,6 +130,10 @@ pub struct GeoOptions {
     pub from: Option<(f64, f64)>,
     pub units: Units,
     pub method: Method,
+    /// Host name hints and location checks (`--no-hints`).
+    pub hints: bool,
+    /// `--keep-outliers`.
+    pub keep_outliers: bool,
 }
 
 impl Default for GeoOptions {
@@ -134,6 +145,19 @@ impl Default for GeoOptions {
             from: None,
             units: Units::Miles,
             method: Method::Geodesic,
+            hints: true,
+            keep_outliers: false,
+        }
+    }
+}
+
+impl GeoOptions {
+    /// What the hints stage is asked to do.
+    pub fn hint_options(&self) -> crate::hints::HintOptions {
+        crate::hints::HintOptions {
+            enabled: self.hints,
+            keep_outliers: self.keep_outliers,
+            origin: self.from,
         }
     }
 }
@@ -151,6 +175,8 @@ impl From<GeoArgs> for GeoOptions {
             } else {
                 Method::Geodesic
             },
+            hints: !g.no_hints,
+            keep_outliers: g.keep_outliers,
         }
     }
 }

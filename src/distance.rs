@@ -238,6 +238,9 @@ pub struct Leg {
     pub cumulative_miles: f64,
     /// Path length up to the end of this leg.
     pub cumulative_km: f64,
+    /// True when the leg crosses a geostationary satellite link (set by the caller, which
+    /// knows the hops): its length is the ground distance, not the way the signal went.
+    pub satellite: bool,
 }
 
 /// A point left out of the sums.
@@ -319,6 +322,7 @@ pub fn summarize(
             km: metres / 1000.0,
             cumulative_miles: total_m / METRES_PER_MILE,
             cumulative_km: total_m / 1000.0,
+            satellite: false,
         });
     }
     let direct_m = match (stops.first(), stops.last()) {

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod distance;
 pub mod dns;
 pub mod geo;
+pub mod hints;
 pub mod import;
 pub mod path;
 pub mod probe;

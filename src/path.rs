@@ -6,6 +6,7 @@
 
 use crate::distance::{self, DistanceSummary, Leg, Method, PathPoint};
 use crate::geo::{Geo, Location};
+use crate::hints::{self, HintOptions};
 use crate::trace::{Hop, MplsLabel, Trace};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -81,6 +82,12 @@ pub struct Placement {
     pub counted: bool,
     /// Why it is not counted.
     pub reason: Option<String>,
+    /// The place a host name hint named, e.g. `Frankfurt am Main, DE`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
+    /// The token that named it and its kind, e.g. `airport code "fra1"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
 }
 
 /// One TTL of the path.
@@ -128,6 +135,8 @@ pub struct Enrichment<'a> {
     /// The user's own position (`--from`), where distances start.
     pub from: Option<(f64, f64)>,
     pub method: Method,
+    /// Host name hints and location checks (`--no-hints`, `--keep-outliers`).
+    pub hints: HintOptions,
 }
 
 /// Milliseconds of a duration, as the reports print them.
@@ -201,6 +210,8 @@ fn path_hop(hop: &Hop, enrich: &Enrichment<'_>) -> PathHop {
             source: LocationSource::Geoip,
             counted: true,
             reason: None,
+            place: None,
+            hint: None,
         })
     });
     hop
@@ -226,7 +237,13 @@ fn measure(hops: &mut [PathHop], from: Option<(f64, f64)>, method: Method) -> Di
             })
         })
         .collect();
-    let summary = distance::summarize(&points, from, method);
+    let mut summary = distance::summarize(&points, from, method);
+    for leg in &mut summary.legs {
+        // A leg over a geostationary hop is labelled (its length is still the ground distance).
+        leg.satellite = hops.iter().any(|h| {
+            h.hop > leg.from_hop && h.hop <= leg.to_hop && h.flags.iter().any(|f| f == "satellite")
+        });
+    }
     for leg in &summary.legs {
         if let Some(h) = hops.iter_mut().find(|h| h.hop == leg.to_hop) {
             h.leg = Some(leg.clone());
@@ -239,6 +256,7 @@ impl Path {
     /// Build the path of `trace` with everything `enrich` offers.
     pub fn build(trace: Trace, enrich: &Enrichment<'_>) -> Path {
         let mut hops: Vec<PathHop> = trace.hops.iter().map(|h| path_hop(h, enrich)).collect();
+        hints::apply(&mut hops, &enrich.hints);
         let distance = enrich
             .geo
             .map(|_| measure(&mut hops, enrich.from, enrich.method));

@@ -210,6 +210,7 @@ pub fn annotate(cfg: &AnnotateConfig) -> Result<Finish, RunError> {
             geo: geo.as_ref(),
             from: cfg.geo.from,
             method: cfg.geo.method,
+            hints: cfg.geo.hint_options(),
         },
     );
     emit(&path, &cfg.output, &cfg.geo)?;
@@ -367,6 +368,7 @@ async fn trace_async(
             geo,
             from: cfg.geo.from,
             method: cfg.geo.method,
+            hints: cfg.geo.hint_options(),
         },
     );
     if cfg.output.verbose {

@@ -67,20 +67,24 @@ fn saved_traceroute_is_located_and_measured() {
             "hop {n}"
         );
         assert!(geo(n)["asn_db"].is_string(), "hop {n}");
-        assert_eq!(hop(n)["location_source"], "geoip");
+        let source = if n == 6 { "hostname" } else { "geoip" };
+        assert_eq!(hop(n)["location_source"], source, "hop {n}");
     }
+    // 1.1.1.1 (anycast) is in Sydney for DB-IP, but 5 ms from London: left out.
+    assert_eq!(hop(5)["flags"][0], "implausible");
+    assert_eq!(hop(5)["placement"]["counted"], false);
     // Hostnames as given in the file.
     assert_eq!(
         hop(6)["responders"][0]["hostname"],
         "ae-3-3.ebr1.sanjose1.level3.net"
     );
-    // Distances: legs join the four located hops; totals in both units; stretch >= 1.
+    // Distances: legs join the three counted hops; totals in both units; stretch >= 1.
     let d = &run.json["distance"];
     let legs = d["legs"].as_array().unwrap();
-    assert_eq!(legs.len(), 3);
+    assert_eq!(legs.len(), 2);
     assert_eq!(
         (legs[0]["from_hop"].as_u64(), legs[0]["to_hop"].as_u64()),
-        (Some(4), Some(5))
+        (Some(4), Some(6))
     );
     let total = d["total_miles"].as_f64().unwrap();
     assert!((d["total_km"].as_f64().unwrap() / total - 1.609344).abs() < 1e-6);
@@ -166,7 +170,7 @@ fn origin_and_no_geo() {
         &fixture("london-to-newyork.txt"),
     ]));
     let legs = run.json["distance"]["legs"].as_array().unwrap().clone();
-    assert_eq!(legs.len(), 4, "origin to the first located hop, then three");
+    assert_eq!(legs.len(), 3, "origin to the first counted hop, then two");
     assert_eq!(legs[0]["from_hop"], 0);
     let run = parse(annotate(&[
         "--format",

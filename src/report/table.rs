@@ -5,7 +5,7 @@
 
 use super::fmt_ms;
 use crate::distance::Units;
-use crate::path::{Path, PathHop, Responder};
+use crate::path::{LocationSource, Path, PathHop, Placement, Responder};
 use comfy_table::{
     presets, Cell, CellAlignment, ContentArrangement, ContentLineStyle, LineStyle, Table,
     TableStyle,
@@ -79,6 +79,7 @@ fn columns(units: Units) -> Vec<Column> {
         c("ISP (ASN)", false, false),
         c("Latitude", false, true),
         c("Longitude", false, true),
+        c("Loc", false, false),
         c("RTT ms (min / avg / max)", true, false),
         c("Loss", true, true),
         c(&format!("Leg {units}"), false, true),
@@ -129,19 +130,28 @@ fn rows(hop: &PathHop, units: Units) -> Vec<Vec<String>> {
         .map(|l| format!("{:.1}", units.pick(l.miles, l.km)))
         .unwrap_or_default();
     if hop.responders.is_empty() {
-        let mut row = vec![String::new(); 11];
+        let mut row = vec![String::new(); 12];
         row[0] = hop.hop.to_string();
         row[1] = "*".into();
-        row[8] = "*".into();
-        row[9] = loss;
+        row[9] = "*".into();
+        row[10] = loss;
         return vec![row];
     }
+    let hinted = hinted(hop);
+    let code = loc_code(hop);
     hop.responders
         .iter()
         .enumerate()
         .map(|(i, r)| {
-            let [city, country, isp, lat, lon] = place(r);
+            let [mut city, mut country, isp, mut lat, mut lon] = place(r);
             let first = i == 0;
+            if let Some(p) = hinted.filter(|_| first) {
+                // The hint's label carries its own country code.
+                city = p.place.clone().unwrap_or_default();
+                country = String::new();
+                lat = format!("{:.4}", p.latitude);
+                lon = format!("{:.4}", p.longitude);
+            }
             vec![
                 if first {
                     hop.hop.to_string()
@@ -155,6 +165,7 @@ fn rows(hop: &PathHop, units: Units) -> Vec<Vec<String>> {
                 isp,
                 lat,
                 lon,
+                if first { code.clone() } else { String::new() },
                 rtt_text(r),
                 if first { loss.clone() } else { String::new() },
                 if first { leg.clone() } else { String::new() },
@@ -172,8 +183,33 @@ pub fn render(path: &Path, terminal: bool, units: Units) -> String {
         wide(path, units)
     };
     out.push('\n');
+    // The legend, once any hop is placed other than by a plain GeoIP city answer.
+    if path
+        .hops
+        .iter()
+        .any(|h| !matches!(loc_code(h).as_str(), "" | "G" | "-"))
+    {
+        out.push_str(crate::hints::LOCATION_LEGEND);
+        out.push('\n');
+    }
     out.push_str(&summary(path, units));
     out
+}
+
+/// A hop placed by its host name shows that place and its coordinates on its first row.
+fn hinted(hop: &PathHop) -> Option<&Placement> {
+    hop.placement
+        .as_ref()
+        .filter(|p| p.source == LocationSource::Hostname)
+}
+
+/// The location code (`H`, `G!`, …; see `hints::location_code`) of a hop that was looked up.
+fn loc_code(hop: &PathHop) -> String {
+    if hop.responders.iter().any(|r| r.geo.is_some()) {
+        crate::hints::location_code(hop)
+    } else {
+        String::new()
+    }
 }
 
 /// The terminal's width as comfy-table detects it, within what the layout supports.
@@ -278,7 +314,16 @@ fn compact(path: &Path, units: Units, width: u16) -> String {
         }
         for (i, r) in hop.responders.iter().enumerate() {
             let first = i == 0;
-            let (place, network, coords) = short_place(r);
+            let (mut place, network, mut coords) = short_place(r);
+            if first {
+                if let Some(p) = hinted(hop) {
+                    place = p.place.clone().unwrap_or_default();
+                    coords = format!("{:.2}, {:.2}", p.latitude, p.longitude);
+                }
+                if hop.placement.is_some() {
+                    place = format!("{} {place}", loc_code(hop));
+                }
+            }
             let who = match &r.hostname {
                 Some(h) => format!("{h}\n{}", r.address),
                 None => r.address.to_string(),
@@ -437,6 +482,13 @@ pub fn summary(path: &Path, units: Units) -> String {
                 s.push_str(&format!("; stretch {stretch:.2}"));
             }
             s.push('.');
+        }
+        for l in d.legs.iter().filter(|l| l.satellite) {
+            s.push_str(&format!(
+                "\nSatellite link between hops {} and {}: the leg is the ground distance; \
+                 the signal went ~72,000 km via geostationary orbit.",
+                l.from_hop, l.to_hop
+            ));
         }
         for l in &d.left_out {
             s.push_str(&format!(

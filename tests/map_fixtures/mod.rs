@@ -117,6 +117,8 @@ pub fn path(places: &[Place], silent_hops: &[u8], origin: Option<(f64, f64)>) ->
                 source: LocationSource::Geoip,
                 counted: p.left_out.is_none(),
                 reason: p.left_out.map(str::to_string),
+                place: None,
+                hint: None,
             }),
             flags: p.flags.iter().map(|f| f.to_string()).collect(),
             leg: None,

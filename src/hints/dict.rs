@@ -1,0 +1,299 @@
+//! The geohint dictionaries: airports, cities, CLLI codes, operators' own codes, countries.
+//!
+//! Why compiled in and searched in place: the tables are small (~3 MB, almost all of it city
+//! names) and every trace may need them, so they are part of the binary (`include_str!`) and
+//! never depend on a data directory being found. Parsing 60,000 lines into maps would cost
+//! milliseconds on every run for the handful of tokens a trace has, so instead each table is
+//! indexed once, lazily, by the byte offset of each line (one pass over the text), and a key
+//! is found by binary search over those lines (the files are sorted by key; a test checks it).
+//! Only the lines that match are parsed. The data files are built by `data/hints/build.py`
+//! (see `data/README.md` for sources and licences).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use thiserror::Error;
+
+/// A place a dictionary names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Place {
+    pub lat: f64,
+    pub lon: f64,
+    /// ISO 3166-1 alpha-2 country code, upper case.
+    pub cc: &'static str,
+    /// US state or Canadian province postal code, else "-".
+    pub admin1: &'static str,
+    /// For cities their population; for airport codes the largest city within 30 km.
+    pub population: u32,
+    pub name: &'static str,
+}
+
+impl Place {
+    /// "Frankfurt am Main, DE" or "San Jose, CA, US".
+    pub fn label(&self) -> String {
+        if self.admin1 == "-" {
+            format!("{}, {}", self.name, self.cc)
+        } else {
+            format!("{}, {}, {}", self.name, self.admin1, self.cc)
+        }
+    }
+}
+
+/// A line of a data file that cannot be read (only tests and `check` report these: the data
+/// is compiled in, so a bad line is a build mistake, and lookups skip it).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum DataError {
+    #[error("data/hints/{file} line {line}: {reason}")]
+    Line {
+        file: &'static str,
+        line: usize,
+        reason: String,
+    },
+    #[error("data/hints/{file}: keys not sorted at line {line}")]
+    Unsorted { file: &'static str, line: usize },
+}
+
+/// One sorted TSV table: the text and where its data lines start.
+struct Table {
+    file: &'static str,
+    text: &'static str,
+    /// Columns before the place columns (1: key; operators: domain and code).
+    keys: usize,
+    lines: OnceLock<Vec<u32>>,
+}
+
+impl Table {
+    const fn new(file: &'static str, text: &'static str, keys: usize) -> Table {
+        Table {
+            file,
+            text,
+            keys,
+            lines: OnceLock::new(),
+        }
+    }
+
+    fn lines(&self) -> &[u32] {
+        self.lines.get_or_init(|| {
+            let mut starts = Vec::new();
+            let mut at = 0usize;
+            for line in self.text.split_inclusive('\n') {
+                if !line.starts_with('#') && !line.trim().is_empty() {
+                    starts.push(at as u32);
+                }
+                at += line.len();
+            }
+            starts
+        })
+    }
+
+    fn line(&self, i: usize) -> &'static str {
+        let start = self.lines()[i] as usize;
+        let rest = &self.text[start..];
+        rest.split('\n').next().unwrap_or_default()
+    }
+
+    /// The key columns of line `i`, joined by a tab.
+    fn key(&self, i: usize) -> &'static str {
+        let line = self.line(i);
+        let mut end = 0;
+        for (n, field) in line.split('\t').take(self.keys).enumerate() {
+            end += field.len() + usize::from(n > 0);
+        }
+        &line[..end]
+    }
+
+    /// The data lines whose key columns equal `key` (tab-joined), in file order: a binary
+    /// search for the first, then a walk.
+    fn matching(&self, key: &str) -> impl Iterator<Item = &'static str> + '_ {
+        let (mut lo, mut hi) = (0, self.lines().len());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if self.key(mid) < key {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        let key = key.to_string();
+        (lo..self.lines().len())
+            .take_while(move |&i| self.key(i) == key)
+            .map(|i| self.line(i))
+    }
+
+    /// Every place whose key columns equal `key` (tab-joined), in file order.
+    fn find(&self, key: &str) -> Vec<Place> {
+        self.matching(key)
+            .filter_map(|l| parse_place(l, self.keys))
+            .collect()
+    }
+
+    /// Checks every line: the right number of fields, numbers that parse, sorted keys.
+    fn check(&self) -> Result<usize, DataError> {
+        let mut previous = String::new();
+        for (n, line) in self.text.lines().enumerate() {
+            if line.starts_with('#') || line.trim().is_empty() {
+                continue;
+            }
+            if parse_place(line, self.keys).is_none() {
+                return Err(DataError::Line {
+                    file: self.file,
+                    line: n + 1,
+                    reason: "expected key columns, then lat, lon, cc, admin1, population, name"
+                        .to_string(),
+                });
+            }
+            let key = line
+                .split('\t')
+                .take(self.keys)
+                .collect::<Vec<_>>()
+                .join("\t");
+            if key < previous {
+                return Err(DataError::Unsorted {
+                    file: self.file,
+                    line: n + 1,
+                });
+            }
+            previous = key;
+        }
+        Ok(self.lines().len())
+    }
+}
+
+/// `lat lon cc admin1 population [kind] name` after `keys` key columns.
+fn parse_place(line: &'static str, keys: usize) -> Option<Place> {
+    let fields: Vec<&'static str> = line.split('\t').skip(keys).collect();
+    let (lat, lon, cc, admin1, population, name) = match fields.as_slice() {
+        [lat, lon, cc, admin1, pop, name] | [lat, lon, cc, admin1, pop, _, name] => {
+            (*lat, *lon, *cc, *admin1, *pop, *name)
+        }
+        _ => return None,
+    };
+    let lat: f64 = lat.parse().ok().filter(|v: &f64| v.abs() <= 90.0)?;
+    let lon: f64 = lon.parse().ok().filter(|v: &f64| v.abs() <= 180.0)?;
+    if cc.len() != 2 || name.is_empty() {
+        return None;
+    }
+    Some(Place {
+        lat,
+        lon,
+        cc,
+        admin1,
+        population: population.parse().ok()?,
+        name,
+    })
+}
+
+static CITIES: Table = Table::new("cities.tsv", include_str!("../../data/hints/cities.tsv"), 1);
+static AIRPORTS: Table = Table::new(
+    "airports.tsv",
+    include_str!("../../data/hints/airports.tsv"),
+    1,
+);
+static REGIONS: Table = Table::new(
+    "regions.tsv",
+    include_str!("../../data/hints/regions.tsv"),
+    1,
+);
+static CLLI: Table = Table::new("clli.tsv", include_str!("../../data/hints/clli.tsv"), 1);
+static OPERATORS: Table = Table::new(
+    "operators.tsv",
+    include_str!("../../data/hints/operators.tsv"),
+    2,
+);
+const COUNTRIES: &str = include_str!("../../data/hints/countries.tsv");
+const STOPWORDS: &str = include_str!("../../data/hints/stopwords.txt");
+
+/// City names (squashed: lower case ASCII letters only), most populous first.
+pub fn cities(key: &str) -> Vec<Place> {
+    CITIES.find(key)
+}
+
+/// An IATA airport or metropolitan-area code (lower case).
+pub fn airport(code: &str) -> Option<Place> {
+    AIRPORTS.find(code).into_iter().next()
+}
+
+/// A CLLI-style six-letter code from the hand-made table.
+pub fn clli(code: &str) -> Option<Place> {
+    CLLI.find(code).into_iter().next()
+}
+
+/// An operator's own code: first the entry for `domain`, then one for any network (`*`).
+pub fn operator(domain: &str, code: &str) -> Option<(Place, bool)> {
+    if let Some(p) = OPERATORS
+        .find(&format!("{domain}\t{code}"))
+        .into_iter()
+        .next()
+    {
+        return Some((p, true));
+    }
+    OPERATORS
+        .find(&format!("*\t{code}"))
+        .into_iter()
+        .next()
+        .map(|p| (p, false))
+}
+
+/// Tokens that are never hints.
+pub fn is_stopword(token: &str) -> bool {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| {
+        STOPWORDS
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .flat_map(str::split_whitespace)
+            .collect()
+    })
+    .contains(token)
+}
+
+/// A country's continent code (AF, AN, AS, EU, NA, OC, SA) and its land neighbours.
+pub fn country(cc: &str) -> Option<(&'static str, &'static str)> {
+    static MAP: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        COUNTRIES
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| {
+                let mut f = l.split('\t');
+                Some((f.next()?, (f.next()?, f.next()?)))
+            })
+            .collect()
+    })
+    .get(cc)
+    .copied()
+}
+
+/// Cities of 100,000 people or more in a region (a US state or Canadian province, or a
+/// country), most populous first, each with its squashed name: for deriving CLLI codes.
+pub fn cities_in(region: Region<'_>) -> Vec<(&'static str, Place)> {
+    let key = match region {
+        Region::Admin1(cc, admin1) => format!("{cc}-{admin1}"),
+        Region::Country(cc) => cc.to_string(),
+    };
+    REGIONS
+        .matching(&key)
+        .filter_map(|l| Some((l.split('\t').nth(6)?, parse_place(l, 1)?)))
+        .collect()
+}
+
+/// Where a CLLI-style code's last two letters point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Region<'a> {
+    /// A US state or Canadian province: country code and postal abbreviation.
+    Admin1(&'a str, &'a str),
+    /// A country.
+    Country(&'a str),
+}
+
+/// Checks every data file (for tests): field counts, numbers, sort order. Returns the number
+/// of entries in cities, airports, CLLI and operator tables.
+pub fn check() -> Result<[usize; 4], DataError> {
+    REGIONS.check()?;
+    Ok([
+        CITIES.check()?,
+        AIRPORTS.check()?,
+        CLLI.check()?,
+        OPERATORS.check()?,
+    ])
+}

@@ -1,0 +1,234 @@
+//! From a router's host name to the places it may name, strongest first.
+//!
+//! Why these kinds and this order: a long squashed city name (`frankfurt`, `losangeles`) or
+//! a six-letter CLLI code (`asbnva`) rarely happens by chance, so they outrank a three-letter
+//! IATA code, which clashes with words and with operators' own codes (`ash` is Nashua's
+//! airport, but Ashburn in router names). An operator's own code for the very network whose
+//! domain the name is in outranks everything: it is how that operator names its sites.
+//! Tokens that are router vocabulary (`core`, `ear`, `gig`, `pos`, …) are never hints.
+//!
+//! When the strongest tokens of one name disagree (two places more than
+//! [`AGREE_KM`] apart), the name is ambiguous and gives nothing. A token with several places
+//! (`london`: England and Ontario) keeps them all, most populous first, for the consistency
+//! checks to choose from; a two-letter qualifier label (`sanjose.ca`) narrows them first.
+//!
+//! CLLI codes (4 letters of place + 2 of state or country) are not freely published, so
+//! besides a small hand-made table, a code is derived: the 4 letters must start a city's
+//! squashed name and follow its letters in order (`chcg` in `chicago`, `lsan` in
+//! `losangeles`), the 2 letters must be the city's state, province or country (with the
+//! CLLI spellings `en`, `ge`, `sp`, `sw`, `si`, `pq`), and the city must have at least
+//! 100,000 people (the list in `data/hints/regions.tsv`); the most populous such city wins.
+
+use super::dict::{self, Place, Region};
+use super::tokens::{tokenize, Token};
+use crate::distance::Method;
+
+/// What kind of token named the place, weakest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum HintKind {
+    /// An IATA airport or metropolitan-area code (`fra`, `lon`).
+    Airport,
+    /// A city name of four or five letters (`rome`, `oslo`), or an operator code used by many
+    /// networks (`ash`, `nyk`, `ldn`).
+    Short,
+    /// A CLLI-style code derived from the city list.
+    ClliDerived,
+    /// A city name of six letters or more, or a CLLI code from the hand-made table.
+    Long,
+    /// This network's own code for a site.
+    Operator,
+}
+
+impl HintKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HintKind::Airport => "airport code",
+            HintKind::Short => "place code",
+            HintKind::ClliDerived => "CLLI-style code",
+            HintKind::Long => "place name",
+            HintKind::Operator => "operator's site code",
+        }
+    }
+}
+
+/// A place a host name may name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hint {
+    pub place: Place,
+    /// The token as written (`sjc03`, `Frankfurt1` lower-cased).
+    pub token: String,
+    pub kind: HintKind,
+}
+
+/// Places the strongest tokens of one name may be at and still agree.
+pub const AGREE_KM: f64 = 150.0;
+
+/// The places `hostname` may name: the strongest kind first, then by token order, then the
+/// most populous. Empty when nothing is named or the name is ambiguous.
+pub fn hints(hostname: &str) -> Vec<Hint> {
+    let tokens = tokenize(hostname);
+    let mut per_token: Vec<Vec<Hint>> = Vec::new();
+    for token in &tokens.tokens {
+        let mut found = token_hints(token, &tokens.domain);
+        narrow(&mut found, token.qualifier.as_deref());
+        if !found.is_empty() {
+            per_token.push(found);
+        }
+    }
+    let Some(top) = per_token.iter().map(|h| h[0].kind).max() else {
+        return Vec::new();
+    };
+    // The strongest tokens' first places must agree.
+    let leaders: Vec<&Place> = per_token
+        .iter()
+        .filter(|h| h[0].kind == top)
+        .map(|h| &h[0].place)
+        .collect();
+    let disagree = leaders
+        .iter()
+        .any(|a| leaders.iter().any(|b| km(a, b) > AGREE_KM));
+    if disagree {
+        return Vec::new();
+    }
+    let mut all: Vec<Hint> = per_token.into_iter().flatten().collect();
+    all.sort_by_key(|h| std::cmp::Reverse(h.kind)); // stable: token order, then population
+    all
+}
+
+/// Every place one token may name, best first.
+fn token_hints(token: &Token, domain: &str) -> Vec<Hint> {
+    let hint = |place: Place, kind| Hint {
+        place,
+        token: token.text.clone(),
+        kind,
+    };
+    // Operators' own codes may include digits (`la2ca`) or be a single letter (`s`).
+    for code in [token.text.as_str(), token.alpha.as_str()] {
+        if let Some((place, own)) = dict::operator(domain, code) {
+            if own || !dict::is_stopword(code) {
+                let kind = if own {
+                    HintKind::Operator
+                } else {
+                    HintKind::Short
+                };
+                return vec![hint(place, kind)];
+            }
+        }
+    }
+    let alpha = token.alpha.as_str();
+    if dict::is_stopword(alpha) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    if alpha.len() == 6 {
+        if let Some(place) = dict::clli(alpha) {
+            return vec![hint(place, HintKind::Long)];
+        }
+    }
+    if alpha.len() >= 4 {
+        let kind = if alpha.len() >= 6 {
+            HintKind::Long
+        } else {
+            HintKind::Short
+        };
+        out.extend(dict::cities(alpha).into_iter().map(|p| hint(p, kind)));
+    }
+    if out.is_empty() && alpha.len() == 6 {
+        out.extend(derived_clli(alpha).map(|p| hint(p, HintKind::ClliDerived)));
+    }
+    if alpha.len() == 3 {
+        out.extend(dict::airport(alpha).map(|p| hint(p, HintKind::Airport)));
+    }
+    out
+}
+
+/// Keeps the places in the qualifier's state or country, if any of them are.
+fn narrow(hints: &mut Vec<Hint>, qualifier: Option<&str>) {
+    let Some(q) = qualifier else { return };
+    let matches = |p: &Place| {
+        let q = q.to_ascii_uppercase();
+        p.admin1 == q || p.cc == q || (q == "UK" && p.cc == "GB")
+    };
+    if hints.iter().any(|h| matches(&h.place)) {
+        hints.retain(|h| matches(&h.place));
+    }
+}
+
+/// CLLI country spellings that differ from ISO 3166 (and Quebec's old `PQ`).
+const CLLI_COUNTRIES: &[(&str, Region<'static>)] = &[
+    ("en", Region::Country("GB")),
+    ("uk", Region::Country("GB")),
+    ("ge", Region::Country("DE")),
+    ("sp", Region::Country("ES")),
+    ("sw", Region::Country("SE")),
+    ("si", Region::Country("SG")),
+    ("pq", Region::Admin1("CA", "QC")),
+];
+
+const US_STATES: &str = "al ak az ar ca co ct de dc fl ga hi id il in ia ks ky la me md ma mi \
+    mn ms mo mt ne nv nh nj nm ny nc nd oh ok or pa ri sc sd tn tx ut vt va wa wv wi wy";
+const CA_PROVINCES: &str = "ab bc mb nb nl ns on pe qc sk yt nt nu";
+
+/// The place a six-letter CLLI-style token names by the derivation rule (module docs).
+fn derived_clli(token: &str) -> Option<Place> {
+    let (place, region) = token.split_at(4);
+    let upper = region.to_ascii_uppercase();
+    let regions: Vec<Region<'_>> =
+        if let Some((_, r)) = CLLI_COUNTRIES.iter().find(|(c, _)| *c == region) {
+            vec![*r]
+        } else if US_STATES.split(' ').any(|s| s == region) {
+            vec![Region::Admin1("US", &upper)]
+        } else if CA_PROVINCES.split(' ').any(|s| s == region) {
+            vec![Region::Admin1("CA", &upper)]
+        } else if dict::country(&upper).is_some() {
+            vec![Region::Country(&upper)]
+        } else {
+            return None;
+        };
+    regions
+        .into_iter()
+        .flat_map(dict::cities_in)
+        .filter(|(key, _)| abbreviates(place, key))
+        .max_by_key(|(_, p)| p.population)
+        .map(|(_, p)| p)
+}
+
+/// True when `abbr` starts `name` and its letters appear in `name` in order.
+fn abbreviates(abbr: &str, name: &str) -> bool {
+    let mut letters = name.chars();
+    let mut wanted = abbr.chars();
+    match (wanted.next(), letters.next()) {
+        (Some(a), Some(n)) if a == n => {}
+        _ => return false,
+    }
+    wanted.all(|w| letters.any(|n| n == w))
+}
+
+fn km(a: &Place, b: &Place) -> f64 {
+    Method::Haversine.metres((a.lat, a.lon), (b.lat, b.lon)) / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn abbreviations_follow_the_name() {
+        assert!(abbreviates("chcg", "chicago"));
+        assert!(abbreviates("lsan", "losangeles"));
+        assert!(abbreviates("snjs", "sanjose"));
+        assert!(!abbreviates("hcgo", "chicago"));
+        assert!(!abbreviates("chcx", "chicago"));
+    }
+
+    #[test]
+    fn derived_clli_codes() {
+        let place = |t: &str| derived_clli(t).map(|p| (p.name, p.cc, p.admin1));
+        assert_eq!(place("dllstx"), Some(("Dallas", "US", "TX")));
+        assert_eq!(place("sydnau"), Some(("Sydney", "AU", "-")));
+        assert_eq!(place("lsanca"), Some(("Los Angeles", "US", "CA")));
+        assert_eq!(place("border"), None);
+        assert_eq!(place("switch"), None);
+        assert_eq!(place("access"), None);
+    }
+}

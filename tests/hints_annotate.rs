@@ -1,0 +1,375 @@
+//! The hints stage end to end: `globetrace annotate` on saved traces (in
+//! `tests/fixtures/hints/`) with small GeoIP and ASN databases written here, for the four
+//! scenarios of issue 5: a run of backbone hops on a default point relocated by their host
+//! names, a detour outlier left out, a satellite leg labelled, a hop that breaks the RTT
+//! bound flagged.
+//!
+//! The shipped data is kept out by pointing `GLOBETRACE_DATA_DIR` at an empty directory (the
+//! run then warns on stderr that it is unavailable), so only the answers written here count.
+
+use std::fs;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use mmdb_writer::{IpVersion, Value, Writer};
+use serde_json::Value as Json;
+
+/// One made-up GeoIP answer: address, city (None: country-level), country, coordinates,
+/// accuracy radius, ASN.
+type Answer = (
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    (f64, f64),
+    u16,
+    u32,
+);
+
+const US_DEFAULT: (f64, f64) = (37.751, -97.822);
+
+const ANSWERS: &[Answer] = &[
+    // default-point-run.txt
+    (
+        "68.86.93.25",
+        Some("San Jose"),
+        "US",
+        (37.3394, -121.895),
+        20,
+        7922,
+    ),
+    ("4.69.1.1", None, "US", US_DEFAULT, 1000, 3356),
+    ("4.69.1.2", None, "US", US_DEFAULT, 1000, 3356),
+    ("4.69.1.3", None, "US", US_DEFAULT, 1000, 3356),
+    ("4.69.1.4", None, "US", US_DEFAULT, 1000, 3356),
+    ("4.69.1.5", None, "US", US_DEFAULT, 1000, 3356),
+    (
+        "151.101.1.1",
+        Some("New York"),
+        "US",
+        (40.7128, -74.006),
+        10,
+        54113,
+    ),
+    // detour-outlier.txt
+    (
+        "38.104.1.1",
+        Some("New York"),
+        "US",
+        (40.7128, -74.006),
+        10,
+        174,
+    ),
+    (
+        "38.104.1.2",
+        Some("New York"),
+        "US",
+        (40.7128, -74.006),
+        10,
+        174,
+    ),
+    (
+        "130.117.1.1",
+        Some("London"),
+        "GB",
+        (51.5072, -0.1276),
+        10,
+        174,
+    ),
+    (
+        "130.117.1.2",
+        Some("Frankfurt am Main"),
+        "DE",
+        (50.1109, 8.6821),
+        10,
+        174,
+    ),
+    (
+        "130.117.1.3",
+        Some("London"),
+        "GB",
+        (51.5142, -0.0931),
+        10,
+        174,
+    ),
+    (
+        "212.58.244.69",
+        Some("London"),
+        "GB",
+        (51.5072, -0.1276),
+        10,
+        2818,
+    ),
+    // satellite-leg.txt
+    (
+        "196.201.1.1",
+        Some("Nairobi"),
+        "KE",
+        (-1.2864, 36.8172),
+        20,
+        64_501,
+    ),
+    (
+        "5.149.1.1",
+        Some("Betzdorf"),
+        "LU",
+        (49.6833, 6.35),
+        20,
+        64_502,
+    ),
+    (
+        "5.149.1.2",
+        Some("Frankfurt am Main"),
+        "DE",
+        (50.1109, 8.6821),
+        20,
+        64_502,
+    ),
+    (
+        "80.81.192.10",
+        Some("Frankfurt am Main"),
+        "DE",
+        (50.1109, 8.6821),
+        20,
+        6695,
+    ),
+    // rtt-bound.txt
+    (
+        "81.2.69.1",
+        Some("London"),
+        "GB",
+        (51.5142, -0.0931),
+        10,
+        64_503,
+    ),
+    (
+        "81.2.69.2",
+        Some("Sydney"),
+        "AU",
+        (-33.8688, 151.209),
+        10,
+        64_503,
+    ),
+    (
+        "81.2.69.3",
+        Some("London"),
+        "GB",
+        (51.5142, -0.0931),
+        10,
+        64_503,
+    ),
+];
+
+/// Writes the city (GeoIP2 City layout) and ASN (GeoLite2-ASN layout) databases once per
+/// test, into a fresh directory, with an empty directory for the shipped data.
+fn databases(test: &str) -> (PathBuf, PathBuf, PathBuf) {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("hints_annotate")
+        .join(test);
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(dir.join("no-shipped-data")).unwrap();
+    let mut city = Writer::builder("GeoIP2-City")
+        .ip_version(IpVersion::V6)
+        .build();
+    let mut asn = Writer::builder("GeoLite2-ASN")
+        .ip_version(IpVersion::V6)
+        .build();
+    for &(ip, name, cc, (lat, lon), radius, number) in ANSWERS {
+        let ip: IpAddr = ip.parse().unwrap();
+        let mut record = vec![
+            ("country", Value::map([("iso_code", Value::from(cc))])),
+            (
+                "location",
+                Value::map([
+                    ("latitude", Value::Double(lat)),
+                    ("longitude", Value::Double(lon)),
+                    ("accuracy_radius", Value::U16(radius)),
+                ]),
+            ),
+        ];
+        if let Some(name) = name {
+            record.push((
+                "city",
+                Value::map([("names", Value::map([("en", Value::from(name))]))]),
+            ));
+        }
+        city.insert_range(ip, ip, &Value::map(record)).unwrap();
+        let owner = Value::map([
+            ("autonomous_system_number", Value::U32(number)),
+            (
+                "autonomous_system_organization",
+                Value::from(format!("AS{number} Networks")),
+            ),
+        ]);
+        asn.insert_range(ip, ip, &owner).unwrap();
+    }
+    let (city_db, asn_db) = (dir.join("city.mmdb"), dir.join("asn.mmdb"));
+    fs::write(&city_db, city.to_bytes().unwrap()).unwrap();
+    fs::write(&asn_db, asn.to_bytes().unwrap()).unwrap();
+    (city_db, asn_db, dir.join("no-shipped-data"))
+}
+
+/// `globetrace annotate -n --format json` on a fixture, with `extra` options.
+fn annotate(test: &str, fixture: &str, extra: &[&str]) -> Json {
+    let (city_db, asn_db, data_dir) = databases(test);
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/hints")
+        .join(fixture);
+    let out = Command::new(env!("CARGO_BIN_EXE_globetrace"))
+        .args(["annotate", "-n", "--format", "json", "--city-db"])
+        .arg(&city_db)
+        .arg("--asn-db")
+        .arg(&asn_db)
+        .args(extra)
+        .arg(&fixture)
+        .env("GLOBETRACE_DATA_DIR", &data_dir)
+        .env("XDG_CACHE_HOME", data_dir.join("cache"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn hop(doc: &Json, n: u64) -> &Json {
+    doc["hops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["hop"] == n)
+        .unwrap_or_else(|| panic!("no hop {n}"))
+}
+
+fn flags(doc: &Json, n: u64) -> Vec<String> {
+    hop(doc, n)["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap().to_string())
+        .collect()
+}
+
+fn left_out(doc: &Json) -> Vec<(u64, String)> {
+    doc["distance"]["left_out"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["hop"].as_u64().unwrap(),
+                l["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn near(h: &Json, lat: f64, lon: f64) -> bool {
+    let p = &h["placement"];
+    let (a, o) = (
+        p["latitude"].as_f64().unwrap(),
+        p["longitude"].as_f64().unwrap(),
+    );
+    (a - lat).abs() < 0.5 && (o - lon).abs() < 0.5
+}
+
+#[test]
+fn backbone_hops_on_a_default_point_are_relocated_by_their_names() {
+    let doc = annotate("default_point", "default-point-run.txt", &[]);
+    for (n, lat, lon) in [
+        (3, 37.36, -121.93),
+        (4, 39.74, -104.98),
+        (5, 41.85, -87.65),
+        (7, 40.71, -74.0),
+    ] {
+        let h = hop(&doc, n);
+        assert_eq!(h["location_source"], "hostname", "hop {n}: {h}");
+        assert!(near(h, lat, lon), "hop {n}: {}", h["placement"]);
+        assert!(flags(&doc, n).contains(&"hostname-hint".to_string()));
+    }
+    // The hop without a name stays on the default point, labelled, and out of the distance.
+    assert_eq!(hop(&doc, 6)["location_source"], "country");
+    assert_eq!(flags(&doc, 6), ["country-default"]);
+    let out = left_out(&doc);
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert_eq!(out[0].0, 6);
+    assert!(out[0].1.contains("country default point"), "{}", out[0].1);
+    // San Jose → Denver → Chicago → New York is ~4,200 km, not a detour through Kansas.
+    let total = doc["distance"]["total_km"].as_f64().unwrap();
+    assert!((4000.0..4500.0).contains(&total), "{total}");
+
+    // --no-hints: the default points are labelled but placed and counted as GeoIP gave them.
+    let raw = annotate(
+        "default_point_raw",
+        "default-point-run.txt",
+        &["--no-hints"],
+    );
+    assert_eq!(hop(&raw, 4)["location_source"], "country");
+    assert!(near(hop(&raw, 4), US_DEFAULT.0, US_DEFAULT.1));
+    assert!(left_out(&raw).is_empty());
+}
+
+#[test]
+fn a_detour_outlier_is_flagged_and_left_out() {
+    let doc = annotate("detour", "detour-outlier.txt", &[]);
+    assert_eq!(flags(&doc, 5), ["outlier"]);
+    let h = hop(&doc, 5);
+    assert_eq!(h["location_source"], "geoip");
+    assert_eq!(h["placement"]["counted"], false);
+    let out = left_out(&doc);
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert_eq!(out[0].0, 5);
+    assert!(
+        out[0]
+            .1
+            .starts_with("outlier: far from hops 4 and 6 which are 3 km apart"),
+        "{}",
+        out[0].1
+    );
+    for n in [2, 3, 4, 6, 7] {
+        assert!(flags(&doc, n).is_empty(), "hop {n}: {:?}", flags(&doc, n));
+    }
+
+    let kept = annotate("detour_kept", "detour-outlier.txt", &["--keep-outliers"]);
+    assert_eq!(flags(&kept, 5), ["outlier"]);
+    assert_eq!(hop(&kept, 5)["placement"]["counted"], true);
+    assert!(left_out(&kept).is_empty());
+    let (with, without) = (
+        kept["distance"]["total_km"].as_f64().unwrap(),
+        doc["distance"]["total_km"].as_f64().unwrap(),
+    );
+    assert!(with > without + 1000.0, "{with} vs {without}");
+}
+
+#[test]
+fn a_satellite_leg_is_labelled() {
+    let doc = annotate("satellite", "satellite-leg.txt", &[]);
+    assert_eq!(flags(&doc, 3), ["satellite"]);
+    for n in [2, 4, 5] {
+        assert!(flags(&doc, n).is_empty(), "hop {n}: {:?}", flags(&doc, n));
+    }
+    let leg = &hop(&doc, 3)["leg"];
+    assert_eq!(leg["from_hop"], 2);
+    assert_eq!(leg["satellite"], true);
+    assert_eq!(hop(&doc, 4)["leg"]["satellite"], false);
+    assert!(left_out(&doc).is_empty());
+}
+
+#[test]
+fn a_hop_that_breaks_the_rtt_bound_is_flagged() {
+    let doc = annotate("rtt_bound", "rtt-bound.txt", &["--from", "51.5072,-0.1276"]);
+    assert_eq!(flags(&doc, 3), ["implausible"]);
+    assert_eq!(hop(&doc, 3)["placement"]["counted"], false);
+    let out = left_out(&doc);
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert_eq!(
+        out[0],
+        (
+            3,
+            "implausible: 16,989 km from the origin but min RTT 20 ms allows 2,050 km".to_string()
+        )
+    );
+    assert!(flags(&doc, 4).is_empty());
+}
