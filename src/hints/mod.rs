@@ -324,8 +324,8 @@ pub fn location_code(hop: &PathHop) -> String {
 }
 
 /// The legend printed under a table that shows [`location_code`]s.
-pub const LOCATION_LEGEND: &str = "Loc: H host name, G GeoIP city, C country default point, \
-     - none; ! implausible, ~ outlier, S satellite link, ? host name hint rejected";
+pub const LOCATION_LEGEND: &str = "Place from: H host name, G GeoIP city, C country default point, - none\n\
+     Flags: ! implausible, ~ outlier, S satellite link, ? host name hint rejected";
 
 fn hop_min_rtt(hop: &PathHop) -> Option<f64> {
     hop.responders
