@@ -324,7 +324,8 @@ pub fn location_code(hop: &PathHop) -> String {
 }
 
 /// The legend printed under a table that shows [`location_code`]s.
-pub const LOCATION_LEGEND: &str = "Place from: H host name, G GeoIP city, C country default point, - none\n\
+pub const LOCATION_LEGEND: &str =
+    "Place from: H host name, G GeoIP city, C country default point, - none\n\
      Flags: ! implausible, ~ outlier, S satellite link, ? host name hint rejected";
 
 fn hop_min_rtt(hop: &PathHop) -> Option<f64> {

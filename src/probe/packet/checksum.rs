@@ -9,18 +9,19 @@ use std::net::IpAddr;
 
 /// One's complement sum of big-endian 16-bit words, folded to 16 bits (not inverted).
 pub(crate) fn ones_sum(data: &[u8]) -> u16 {
-    let mut sum: u32 = 0;
+    // 64 bits: a 32-bit sum overflows past 128 KiB of 0xff, and decoders take any slice.
+    let mut sum: u64 = 0;
     let mut chunks = data.chunks_exact(2);
     for c in &mut chunks {
-        sum += u32::from(u16::from_be_bytes([c[0], c[1]]));
+        sum += u64::from(u16::from_be_bytes([c[0], c[1]]));
     }
     if let [last] = chunks.remainder() {
-        sum += u32::from(*last) << 8;
+        sum += u64::from(*last) << 8;
     }
     fold(sum)
 }
 
-fn fold(mut sum: u32) -> u16 {
+fn fold(mut sum: u64) -> u16 {
     while sum >> 16 != 0 {
         sum = (sum >> 16) + (sum & 0xFFFF);
     }
@@ -29,7 +30,7 @@ fn fold(mut sum: u32) -> u16 {
 
 /// One's complement addition of two 16-bit values.
 pub(crate) fn ones_add(a: u16, b: u16) -> u16 {
-    fold(u32::from(a) + u32::from(b))
+    fold(u64::from(a) + u64::from(b))
 }
 
 /// The sum of the IPv4/IPv6 pseudo-header for `protocol` and an upper-layer `length`.
@@ -86,6 +87,13 @@ mod tests {
             ones_sum(&[0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7]),
             0xddf2
         );
+    }
+
+    #[test]
+    fn sums_of_any_length_do_not_overflow() {
+        // 100,000 words of 0xffff: past what a 32-bit accumulator holds.
+        assert_eq!(ones_sum(&vec![0xff; 200_000]), 0xffff);
+        assert_eq!(ones_sum(&vec![0x00; 200_000]), 0);
     }
 
     #[test]
