@@ -144,6 +144,9 @@ fn csv_and_table_carry_the_same_places() {
         "cumulative_miles",
         "location_source",
         "flags",
+        "place",
+        "placed_latitude",
+        "placed_longitude",
     ] {
         assert!(headers.iter().any(|h| h == col), "missing column {col}");
     }
@@ -156,6 +159,10 @@ fn csv_and_table_carry_the_same_places() {
     let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
     assert_eq!(&records[2][col("ip")], "", "silent hop has an empty ip");
     assert_eq!(&records[3][col("country_code")], "GB");
+    // The router named for San Jose is placed there, whatever GeoIP said.
+    assert_eq!(&records[5][col("location_source")], "hostname");
+    assert_eq!(&records[5][col("place")], "San Jose, CA, US");
+    assert!(records[5][col("placed_latitude")].starts_with("37.3"));
     let last = &records[6];
     assert!(last[col("cumulative_miles")].parse::<f64>().unwrap() > 0.0);
 }

@@ -21,6 +21,9 @@ pub const COLUMNS: &[&str] = &[
     "accuracy_km",
     "special",
     "location_source",
+    "place",
+    "placed_latitude",
+    "placed_longitude",
     "flags",
     "location_db",
     "asn_db",
@@ -98,8 +101,14 @@ fn record(hop: &PathHop, r: Option<&Responder>, first: bool) -> Vec<String> {
         opt(r.and_then(|r| r.hostname.clone())),
     ];
     cells.extend(geo_cells(g));
+    // Where the hop is placed after the checks (a host name hint may move it from GeoIP's
+    // answer); on the hop's first row, like the leg.
+    let placed = hop.placement.as_ref().filter(|_| first);
     cells.extend([
         source.as_str().to_string(),
+        opt(placed.and_then(|p| p.place.clone())),
+        opt(placed.map(|p| format!("{:.4}", p.latitude))),
+        opt(placed.map(|p| format!("{:.4}", p.longitude))),
         hop.flags.join(" "),
         opt(g.and_then(|g| g.location_db.clone())),
         opt(g.and_then(|g| g.asn_db.clone())),
