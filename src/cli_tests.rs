@@ -1,0 +1,122 @@
+//! Tests of the command line: defaults, ranges, conflicts, subcommands.
+use super::*;
+
+fn parse(args: &[&str]) -> Result<Config, String> {
+    let mut v = vec!["globetrace"];
+    v.extend_from_slice(args);
+    Cli::try_parse_from(v)
+        .map_err(|e| e.to_string())
+        .and_then(Cli::into_config)
+}
+
+#[test]
+fn defaults_match_config_default() {
+    let c = parse(&["192.0.2.1"]).unwrap();
+    let d = Config::default();
+    assert_eq!(c.probe, d.probe);
+    assert_eq!(c.dns_timeout, d.dns_timeout);
+    assert_eq!(c.output, d.output);
+    assert_eq!(c.geo, d.geo);
+}
+
+#[test]
+fn geo_options() {
+    let c = parse(&[
+        "--city-db",
+        "a.mmdb",
+        "--city-db",
+        "b.mmdb",
+        "--from",
+        "51.5,-0.12",
+        "--units",
+        "km",
+        "--haversine",
+        "x",
+    ])
+    .unwrap();
+    assert_eq!(
+        c.geo.city_dbs,
+        vec![PathBuf::from("a.mmdb"), PathBuf::from("b.mmdb")]
+    );
+    assert_eq!(c.geo.from, Some((51.5, -0.12)));
+    assert_eq!((c.geo.units, c.geo.method), (Units::Km, Method::Haversine));
+    assert!(parse(&["--from", "95,0", "x"]).is_err());
+    assert!(parse(&["--units", "furlongs", "x"]).is_err());
+    assert!(parse(&["--no-geo", "--city-db", "a", "x"]).is_err());
+    assert!(!parse(&["--no-geo", "x"]).unwrap().geo.enabled);
+}
+
+#[test]
+fn wait_spec_like_traceroute() {
+    let c = parse(&["-w", "1.5,2,5", "x"]).unwrap();
+    assert_eq!(c.probe.wait, Duration::from_millis(1500));
+    assert_eq!((c.probe.here, c.probe.near), (2.0, 5.0));
+    let c = parse(&["-w", "0.25", "x"]).unwrap();
+    assert_eq!((c.probe.here, c.probe.near), (3.0, 10.0));
+    let c = parse(&["-w", "1,0,0", "x"]).unwrap();
+    assert!(c.probe.here.is_infinite());
+    assert!(parse(&["-w", "0", "x"]).is_err());
+    assert!(parse(&["-w", "nan", "x"]).is_err());
+    assert!(parse(&["-w", "1,2,3,4", "x"]).is_err());
+}
+
+#[test]
+fn ranges_and_conflicts_are_usage_errors() {
+    assert!(parse(&["-m", "0", "x"]).is_err());
+    assert!(parse(&["-m", "256", "x"]).is_err());
+    assert!(parse(&["-q", "11", "x"]).is_err());
+    assert!(parse(&["-f", "10", "-m", "5", "x"]).is_err());
+    assert!(parse(&["-U", "-T", "x"]).is_err());
+    assert!(parse(&["-4", "-6", "x"]).is_err());
+    assert!(parse(&["-p", "80", "x"]).is_err(), "port without -U/-T");
+    assert!(parse(&["-T", "-p", "0", "x"]).is_err());
+    assert!(parse(&["-4", "-s", "2001:db8::1", "x"]).is_err());
+    assert!(parse(&[]).is_err());
+}
+
+#[test]
+fn annotate_subcommand() {
+    let job = Cli::try_parse_from([
+        "globetrace",
+        "annotate",
+        "-n",
+        "saved.txt",
+        "--format",
+        "csv",
+    ])
+    .unwrap()
+    .into_job()
+    .unwrap();
+    let Job::Annotate(a) = job else {
+        panic!("{job:?}")
+    };
+    assert_eq!(a.input, "saved.txt");
+    assert!(!a.dns);
+    assert_eq!(a.output.format, Format::Csv);
+    let job = Cli::try_parse_from(["globetrace", "annotate"])
+        .unwrap()
+        .into_job()
+        .unwrap();
+    assert!(matches!(job, Job::Annotate(AnnotateConfig { ref input, .. }) if input == "-"));
+    // After a trace option, `annotate` is a host name, not the subcommand.
+    let job = Cli::try_parse_from(["globetrace", "-T", "annotate"])
+        .unwrap()
+        .into_job();
+    assert!(
+        matches!(job, Ok(Job::Trace(ref c)) if c.target == "annotate"),
+        "{job:?}"
+    );
+}
+
+#[test]
+fn protocols_and_ports() {
+    let c = parse(&["-T", "-p", "443", "x"]).unwrap();
+    assert_eq!(c.probe.protocol, Protocol::Tcp);
+    assert_eq!(c.probe.effective_port(), Some(443));
+    let c = parse(&["-U", "x"]).unwrap();
+    assert_eq!(c.probe.effective_port(), Some(33434));
+    assert_eq!(
+        parse(&["-T", "x"]).unwrap().probe.effective_port(),
+        Some(80)
+    );
+}
