@@ -90,6 +90,21 @@ pub struct Placement {
     pub hint: Option<String>,
 }
 
+impl Placement {
+    /// A counted place taken as GeoIP gave it.
+    pub fn geoip(latitude: f64, longitude: f64) -> Placement {
+        Placement {
+            latitude,
+            longitude,
+            source: LocationSource::Geoip,
+            counted: true,
+            reason: None,
+            place: None,
+            hint: None,
+        }
+    }
+}
+
 /// One TTL of the path.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PathHop {
@@ -204,15 +219,7 @@ fn path_hop(hop: &Hop, enrich: &Enrichment<'_>) -> PathHop {
     };
     hop.placement = hop.located().and_then(|r| {
         let (latitude, longitude) = r.geo.as_ref()?.coordinates()?;
-        Some(Placement {
-            latitude,
-            longitude,
-            source: LocationSource::Geoip,
-            counted: true,
-            reason: None,
-            place: None,
-            hint: None,
-        })
+        Some(Placement::geoip(latitude, longitude))
     });
     hop
 }

@@ -28,7 +28,6 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
-use std::time::Duration;
 
 fn hex(s: &str) -> Vec<u8> {
     (0..s.len())
@@ -412,20 +411,8 @@ fn sigterm_prints_and_exports_hops_found_so_far() {
     let dir = std::env::temp_dir().join(format!("gt-term-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let export = dir.join("hops.json");
-    let child = topo
-        .command(topo.src(), binary())
-        .args(["--format", "json", "-n", "-w", "10", "--max-unknown", "30"])
-        .arg("--json")
-        .arg(&export)
-        .arg(topo.dst_v4().to_string())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(700));
-    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
-    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
-    let run = parse(child.wait_with_output().unwrap());
+    let run =
+        common::run::interrupted_trace(&topo, "--json", &export, nix::sys::signal::Signal::SIGTERM);
     assert_eq!(run.status, 130, "{}", run.stderr);
     let written: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&export).unwrap()).unwrap();

@@ -338,20 +338,8 @@ fn interrupt_prints_and_exports_hops_found_so_far() {
     let dir = std::env::temp_dir().join(format!("gt-int-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let csv = dir.join("hops.csv");
-    let child = topo
-        .command(topo.src(), common::run::binary())
-        .args(["--format", "json", "-n", "-w", "10", "--max-unknown", "30"])
-        .arg("--csv")
-        .arg(&csv)
-        .arg(topo.dst_v4().to_string())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(700));
-    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
-    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
-    let run = parse(child.wait_with_output().unwrap());
+    let run =
+        common::run::interrupted_trace(&topo, "--csv", &csv, nix::sys::signal::Signal::SIGINT);
     assert_eq!(run.status, 130);
     assert_eq!(run.json["interrupted"], true);
     for hop in 1..=3 {

@@ -321,15 +321,7 @@ fn hop(n: u8, name: Option<&str>, geo: Option<Location>, rtt: f64) -> PathHop {
         }],
         placement: geo
             .and_then(|g| g.coordinates())
-            .map(|(latitude, longitude)| Placement {
-                latitude,
-                longitude,
-                source: LocationSource::Geoip,
-                counted: true,
-                reason: None,
-                place: None,
-                hint: None,
-            }),
+            .map(|(latitude, longitude)| Placement::geoip(latitude, longitude)),
         flags: Vec::new(),
         leg: None,
     }

@@ -106,3 +106,28 @@ pub fn trace(topo: &Topology, args: &[&str]) -> Run {
     cmd.args(["--format", "json", "-n"]).args(args);
     parse(cmd.output().expect("run globetrace"))
 }
+
+/// Start `globetrace --format json -n -w 10 --max-unknown 30 <export_flag> <export> <dst>` in
+/// the topology's source namespace (whose destination should drop everything, so the trace is
+/// still running), send it `signal` after 700 ms, and parse what it printed.
+pub fn interrupted_trace(
+    topo: &Topology,
+    export_flag: &str,
+    export: &std::path::Path,
+    signal: nix::sys::signal::Signal,
+) -> Run {
+    let child = topo
+        .command(topo.src(), binary())
+        .args(["--format", "json", "-n", "-w", "10", "--max-unknown", "30"])
+        .arg(export_flag)
+        .arg(export)
+        .arg(topo.dst_v4().to_string())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    nix::sys::signal::kill(pid, signal).unwrap();
+    parse(child.wait_with_output().unwrap())
+}
