@@ -3,6 +3,7 @@
 //! Data flows one way: `probe` (or `import`) makes a [`trace::Trace`], enrichment turns it into
 //! a [`path::Path`], and `report` renders that.
 
+pub mod aggregate;
 pub mod bulk;
 pub mod cli;
 pub mod distance;
