@@ -21,12 +21,15 @@
 //! the generic `sans-serif` family, and there are no scripts, external fonts, images or links.
 
 mod labels;
+mod overview;
 mod legend;
 mod markers;
 pub mod route;
 mod svg;
 mod view;
 mod world;
+
+pub use overview::Overview;
 
 use crate::distance::Units;
 use crate::path::Path;
