@@ -48,6 +48,8 @@ struct AtlasReply {
     rtt: Option<f64>,
     ttl: Option<u8>,
     x: Option<String>,
+    /// The probe could not send this packet (`sendto failed: ...`).
+    error: Option<String>,
     err: Option<ErrCode>,
     late: Option<u32>,
     dup: Option<bool>,
@@ -154,6 +156,13 @@ pub(super) fn read(bytes: &[u8]) -> Result<Read, String> {
             }
             if p.x.is_some() {
                 hop.probes.push(None);
+                continue;
+            }
+            if let Some(error) = &p.error {
+                notes.push(format!(
+                    "hop {ttl}: {}",
+                    crate::text::sanitize_text(error, 120)
+                ));
                 continue;
             }
             let Some(from) = p.from.as_deref().and_then(|a| a.parse::<IpAddr>().ok()) else {
