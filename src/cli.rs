@@ -5,8 +5,8 @@
 
 use crate::distance::{Method, Units};
 use crate::dns::FamilyPreference;
-use crate::probe::ProbeConfig;
 use crate::import::InputFormat;
+use crate::probe::ProbeConfig;
 use crate::report::Format;
 use crate::trace::Protocol;
 use clap::{Args, Parser, Subcommand};

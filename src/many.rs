@@ -44,12 +44,8 @@ fn export_err(path: &std::path::Path, source: std::io::Error) -> RunError {
 impl Reports {
     fn open(cfg: &AnnotateConfig) -> Result<Self, RunError> {
         let units = cfg.geo.units;
-        let stdout = MultiWriter::new(
-            BufWriter::new(std::io::stdout()),
-            cfg.output.format,
-            units,
-        )
-        .map_err(|e| export_err(std::path::Path::new("<stdout>"), e))?;
+        let stdout = MultiWriter::new(BufWriter::new(std::io::stdout()), cfg.output.format, units)
+            .map_err(|e| export_err(std::path::Path::new("<stdout>"), e))?;
         let mut files = Vec::new();
         for (file, format) in [
             (&cfg.output.csv, Format::Csv),

@@ -193,12 +193,7 @@ pub(super) fn read(bytes: &[u8]) -> Result<Read, String> {
         .last()
         .is_some_and(|h| h.reached_destination() && address.is_some());
     let identity = TraceIdentity {
-        label: format!(
-            "{}/{}/{}",
-            opt(r.msm_id),
-            opt(r.prb_id),
-            opt(r.timestamp)
-        ),
+        label: format!("{}/{}/{}", opt(r.msm_id), opt(r.prb_id), opt(r.timestamp)),
         position: 0,
         tool: Some("ripe-atlas".into()),
         vantage: r.prb_id.map(|p| format!("probe {p}")),

@@ -32,6 +32,8 @@ mod tracert;
 pub use stream::{open, Item, Opened, Record, Stream};
 
 #[cfg(test)]
+mod many_tests;
+#[cfg(test)]
 mod robustness_tests;
 #[cfg(test)]
 mod tests;

@@ -57,7 +57,10 @@ pub(super) fn parse(bytes: &[u8], name: &str) -> Result<Imported, ImportError> {
                 text: "",
             };
             let mut parsed = Parsed::default();
-            parsed.warn(&line, WarningReason::BadRecord(format!("not mtr JSON: {e}")));
+            parsed.warn(
+                &line,
+                WarningReason::BadRecord(format!("not mtr JSON: {e}")),
+            );
             return Err(no_hops(parsed.take_warnings()));
         }
     };

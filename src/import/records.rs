@@ -206,10 +206,16 @@ mod tests {
 
     #[test]
     fn arrays_lines_and_single_objects() {
-        let want = vec![Ok((1, "{\"a\":1}".into())), Ok((2, "{\"b\":[1,{}]}".into()))];
+        let want = vec![
+            Ok((1, "{\"a\":1}".into())),
+            Ok((2, "{\"b\":[1,{}]}".into())),
+        ];
         assert_eq!(split("{\"a\":1}\n{\"b\":[1,{}]}\n"), want);
         assert_eq!(split("[{\"a\":1},\n{\"b\":[1,{}]}]"), want);
-        assert_eq!(split("\u{feff}{\"a\":1}"), vec![Ok((1, "{\"a\":1}".into()))]);
+        assert_eq!(
+            split("\u{feff}{\"a\":1}"),
+            vec![Ok((1, "{\"a\":1}".into()))]
+        );
         assert_eq!(split(""), vec![]);
     }
 

@@ -11,9 +11,7 @@
 //! `tracelb` (multipath) records are reported and skipped until the model has a hop graph.
 
 use super::common::ms_duration;
-use crate::trace::{
-    Hop, MplsLabel, Origin, Reply, ReplyKind, Trace, TraceIdentity, Unreachable,
-};
+use crate::trace::{Hop, MplsLabel, Origin, Reply, ReplyKind, Trace, TraceIdentity, Unreachable};
 use serde::Deserialize;
 use std::net::IpAddr;
 
@@ -127,7 +125,9 @@ impl Reader {
         let mut last_ttl = u8::try_from(r.hop_count.unwrap_or(0).min(255)).unwrap_or(255);
         for p in &r.hops {
             let (Some(ttl), Some(addr)) = (
-                p.probe_ttl.and_then(|t| u8::try_from(t).ok()).filter(|&t| t > 0),
+                p.probe_ttl
+                    .and_then(|t| u8::try_from(t).ok())
+                    .filter(|&t| t > 0),
                 p.addr.as_deref().and_then(parse_addr),
             ) else {
                 notes.push("a reply without a usable TTL or address".into());

@@ -176,7 +176,9 @@ pub fn open(path_or_dash: &str, forced: Option<InputFormat>) -> Result<Opened, I
     let detected = sniff(input.fill_buf().map_err(read_err)?);
     let format = forced.unwrap_or(detected);
     match format {
-        InputFormat::Atlas | InputFormat::ScamperJson => Ok(Opened::Many(Stream::new(input, format))),
+        InputFormat::Atlas | InputFormat::ScamperJson => {
+            Ok(Opened::Many(Stream::new(input, format)))
+        }
         InputFormat::Warts => Err(ImportError::Unsupported {
             name: name.to_string(),
             what: "a scamper warts binary file; convert it with sc_warts2json first".into(),

@@ -86,8 +86,10 @@ impl<W: Write> MultiWriter<W> {
             Out::Csv(w) => {
                 let label = single_csv::neutralise(&id.label);
                 for row in single_csv::rows(path) {
-                    w.write_record(std::iter::once(label.as_str()).chain(row.iter().map(String::as_str)))
-                        .map_err(csv_io)?;
+                    w.write_record(
+                        std::iter::once(label.as_str()).chain(row.iter().map(String::as_str)),
+                    )
+                    .map_err(csv_io)?;
                 }
             }
             Out::Json(out) => {
@@ -160,10 +162,7 @@ pub fn summary_line(id: &TraceIdentity, path: &Path, units: Units) -> String {
     } else {
         s.push_str(&format!(": not reached (last hop {last})"));
     }
-    s.push_str(&format!(
-        " · {answered}/{} hops answered",
-        path.hops.len()
-    ));
+    s.push_str(&format!(" · {answered}/{} hops answered", path.hops.len()));
     if let Some(d) = path.distance.as_ref().filter(|d| !d.legs.is_empty()) {
         s.push_str(" · ");
         s.push_str(&units.format(d.total_miles, d.total_km));

@@ -21,9 +21,9 @@
 //! the generic `sans-serif` family, and there are no scripts, external fonts, images or links.
 
 mod labels;
-mod overview;
 mod legend;
 mod markers;
+mod overview;
 pub mod route;
 mod svg;
 mod view;

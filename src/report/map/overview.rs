@@ -82,7 +82,11 @@ impl Overview {
         let height = area.top + area.height + 12.0 + ROW * key_rows as f64;
         let palette = &PALETTE;
         let mut out = String::with_capacity(64 * 1024);
-        let located = self.routes.iter().filter(|(_, r)| !r.stops.is_empty()).count();
+        let located = self
+            .routes
+            .iter()
+            .filter(|(_, r)| !r.stops.is_empty())
+            .count();
         let _ = writeln!(
             out,
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" \
@@ -136,7 +140,11 @@ impl Overview {
                     "stroke-width=\"1.2\" stroke-dasharray=\"5 4\""
                 };
                 for piece in view.pieces(curve) {
-                    let _ = writeln!(out, "<path class=\"leg\" {style} d=\"{}\"/>", polyline(&piece));
+                    let _ = writeln!(
+                        out,
+                        "<path class=\"leg\" {style} d=\"{}\"/>",
+                        polyline(&piece)
+                    );
                 }
             }
             for s in &r.stops {
