@@ -20,6 +20,9 @@ use crate::trace::{
 use serde::Deserialize;
 use std::net::IpAddr;
 
+/// The most packets per hop believed: Atlas sends at most 16.
+const MAX_PACKETS: usize = 255;
+
 #[derive(Deserialize)]
 struct AtlasResult {
     #[serde(rename = "type")]
@@ -153,6 +156,12 @@ pub(super) fn read(bytes: &[u8]) -> Result<Read, String> {
         for p in h.result.unwrap_or_default() {
             if p.dup == Some(true) || p.late.is_some() {
                 continue;
+            }
+            if hop.probes.len() == MAX_PACKETS {
+                notes.push(format!(
+                    "hop {ttl}: more than {MAX_PACKETS} packets; the rest left out"
+                ));
+                break;
             }
             if p.x.is_some() {
                 hop.probes.push(None);

@@ -321,6 +321,9 @@ pub fn parse_bytes_as(
     name: &str,
     forced: Option<InputFormat>,
 ) -> Result<Imported, ImportError> {
+    if forced == Some(InputFormat::MtrJson) {
+        return mtr_json::parse(bytes, name);
+    }
     let (text, bad_line) = decode::decode(bytes);
     let encoding_warning = bad_line.map(|line| ImportWarning {
         line,

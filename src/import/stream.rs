@@ -9,7 +9,7 @@
 //! hold one trace and keep the [`MAX_INPUT_BYTES`] cap.
 
 use super::records::{Records, SplitProblem};
-use super::{atlas, mtr_json, scamper, ImportError, ImportWarning, Imported, InputFormat};
+use super::{atlas, scamper, ImportError, ImportWarning, Imported, InputFormat};
 use super::{WarningReason, MAX_INPUT_BYTES};
 use crate::trace::{Trace, TraceIdentity};
 use std::io::{BufRead, BufReader, Read};
@@ -195,11 +195,10 @@ pub fn open(path_or_dash: &str, forced: Option<InputFormat>) -> Result<Opened, I
                     limit: MAX_INPUT_BYTES,
                 });
             }
-            let imported = if format == InputFormat::MtrJson {
-                mtr_json::parse(&bytes, name)?
-            } else {
-                super::parse_bytes_as(&bytes, name, forced)?
-            };
+            let forced = (format == InputFormat::MtrJson)
+                .then_some(format)
+                .or(forced);
+            let imported = super::parse_bytes_as(&bytes, name, forced)?;
             Ok(Opened::Single(Box::new(imported)))
         }
     }
