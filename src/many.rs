@@ -16,6 +16,7 @@ use crate::report::map::{MapOptions, Overview};
 use crate::report::multi::MultiWriter;
 use crate::report::Format;
 use crate::run::{emit, Finish, RunError};
+use crate::trace::TraceIdentity;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::BufWriter;
@@ -68,17 +69,17 @@ impl Reports {
         })
     }
 
-    fn push(&mut self, record: &import::Record, path: &Path) -> Result<(), RunError> {
-        if let Some(Err(e)) = self.stdout.as_mut().map(|w| w.push(&record.identity, path)) {
+    fn push(&mut self, identity: &TraceIdentity, path: &Path) -> Result<(), RunError> {
+        if let Some(Err(e)) = self.stdout.as_mut().map(|w| w.push(identity, path)) {
             self.stdout = None;
             closed_pipe(e)?;
         }
         for (file, w) in &mut self.files {
-            w.push(&record.identity, path)
+            w.push(identity, path)
                 .map_err(|e| export_err(file, e))?;
         }
         if let Some((_, overview)) = &mut self.map {
-            overview.add(&record.identity.label, path);
+            overview.add(&identity.label, path);
         }
         Ok(())
     }
@@ -118,12 +119,12 @@ fn enrich(
     geo: Option<&Geo>,
     runtime: &tokio::runtime::Runtime,
     dns: &mut Option<ReverseDns>,
-    trace: import::Record,
-) -> (import::Record, Path) {
+    record: import::Record,
+) -> (TraceIdentity, Path) {
+    let import::Record { identity, trace } = record;
     let names = match dns.as_mut() {
         Some(d) => runtime.block_on(async {
             let unnamed: Vec<IpAddr> = trace
-                .trace
                 .hops
                 .iter()
                 .flat_map(|h| h.replies())
@@ -136,7 +137,7 @@ fn enrich(
         None => HashMap::new(),
     };
     let path = Path::build(
-        trace.trace.clone(),
+        trace,
         &Enrichment {
             names: Some(&names),
             geo,
@@ -145,7 +146,7 @@ fn enrich(
             hints: cfg.geo.hint_options(),
         },
     );
-    (trace, path)
+    (identity, path)
 }
 
 /// Annotates every trace of `stream`; `source` names the input in messages.

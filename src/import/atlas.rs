@@ -18,13 +18,14 @@ use crate::trace::{
     Hop, MplsLabel, Origin, Protocol, Reply, ReplyKind, Trace, TraceIdentity, Unreachable,
 };
 use serde::Deserialize;
+use std::borrow::Cow;
 use std::net::IpAddr;
 
 /// The most packets per hop believed: Atlas sends at most 16.
 const MAX_PACKETS: usize = 255;
 
 #[derive(Deserialize)]
-struct AtlasResult {
+struct AtlasResult<'a> {
     #[serde(rename = "type")]
     kind: Option<String>,
     msm_id: Option<u64>,
@@ -35,19 +36,23 @@ struct AtlasResult {
     dst_addr: Option<String>,
     dst_name: Option<String>,
     proto: Option<String>,
-    result: Option<Vec<AtlasHop>>,
+    #[serde(borrow)]
+    result: Option<Vec<AtlasHop<'a>>>,
 }
 
 #[derive(Deserialize)]
-struct AtlasHop {
+struct AtlasHop<'a> {
     hop: Option<i64>,
     error: Option<String>,
-    result: Option<Vec<AtlasReply>>,
+    #[serde(borrow)]
+    result: Option<Vec<AtlasReply<'a>>>,
 }
 
+/// One packet's entry; the address is borrowed from the input (it is read for every reply).
 #[derive(Deserialize)]
-struct AtlasReply {
-    from: Option<String>,
+struct AtlasReply<'a> {
+    #[serde(borrow)]
+    from: Option<Cow<'a, str>>,
     rtt: Option<f64>,
     ttl: Option<u8>,
     x: Option<String>,
@@ -222,7 +227,7 @@ fn opt<T: ToString>(v: Option<T>) -> String {
 
 /// What answered, from `err`, the address and the protocol (Atlas does not record the type).
 fn kind_of(
-    p: &AtlasReply,
+    p: &AtlasReply<'_>,
     from: IpAddr,
     dst: Option<IpAddr>,
     protocol: Option<Protocol>,
