@@ -75,8 +75,7 @@ impl Reports {
             closed_pipe(e)?;
         }
         for (file, w) in &mut self.files {
-            w.push(identity, path)
-                .map_err(|e| export_err(file, e))?;
+            w.push(identity, path).map_err(|e| export_err(file, e))?;
         }
         if let Some((_, overview)) = &mut self.map {
             overview.add(&identity.label, path);

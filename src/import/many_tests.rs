@@ -306,3 +306,48 @@ proptest! {
         prop_assert_eq!(warnings.last().map(|w| &w.reason), Some(&WarningReason::Unterminated));
     }
 }
+
+#[test]
+fn mtr_csv_and_raw_equal_mtr_json_of_the_same_chain() {
+    let json = super::mtr_json::parse(&fixture("mtr-chain.json"), "json").unwrap();
+    let shape = |t: &crate::trace::Trace| -> Vec<(u8, Vec<IpAddr>, usize)> {
+        t.hops
+            .iter()
+            .map(|h| (h.ttl, h.responders(), h.sent()))
+            .collect()
+    };
+    for (name, format) in [
+        ("mtr-chain.csv", InputFormat::MtrCsv),
+        ("mtr-chain.raw", InputFormat::MtrRaw),
+    ] {
+        let read = super::parse_bytes(&fixture(name), name).unwrap();
+        assert_eq!(read.format, format, "{name} detected");
+        assert!(read.warnings.is_empty(), "{name}: {:?}", read.warnings);
+        assert_eq!(shape(&read.trace), shape(&json.trace), "{name}");
+    }
+    // The raw record keeps each probe's own RTT (µs in the file).
+    let raw = super::parse_bytes(&fixture("mtr-chain.raw"), "raw").unwrap();
+    let first = raw.trace.hops[0].replies().next().unwrap();
+    assert_eq!(first.rtt, Some(std::time::Duration::from_micros(66)));
+    let v6 = super::parse_bytes(&fixture("mtr6-chain.raw"), "raw6").unwrap();
+    assert_eq!(
+        v6.trace.hops.last().unwrap().responders(),
+        vec!["fd00:0:0:3::2".parse::<IpAddr>().unwrap()]
+    );
+}
+
+#[test]
+fn mtr_raw_oddities_are_warnings() {
+    let text = "x 0 1\nh 0 192.0.2.1\nd 0 gw.example\np 0 1500 1\np 1 10 2\nh 0 not-an-ip\nq 0 0\n\
+                x 0 3\np 0 900 3\n";
+    let read = super::parse_bytes(text.as_bytes(), "raw").unwrap();
+    assert_eq!(read.format, InputFormat::MtrRaw);
+    let hop = &read.trace.hops[0];
+    assert_eq!((hop.sent(), hop.received()), (2, 2));
+    assert_eq!(
+        hop.replies().next().unwrap().hostname.as_deref(),
+        Some("gw.example")
+    );
+    let lines: Vec<usize> = read.warnings.iter().map(|w| w.line).collect();
+    assert_eq!(lines, [5, 6, 7]);
+}

@@ -6,7 +6,7 @@
 //!
 //! - a plain list of addresses, one hop per line;
 //! - classic traceroute output (Linux traceroute 2.x, inetutils, the BSD/LBL family);
-//! - `mtr --report` (or `-r -w`, `-b`, `-n`) text;
+//! - `mtr --report` (or `-r -w`, `-b`, `-n`) text, `mtr --csv` and `mtr --raw`;
 //! - Windows `tracert` output (English);
 //! - `mtr --json`;
 //! - files of many traces, streamed one record at a time ([`stream`]): RIPE Atlas traceroute
@@ -22,7 +22,9 @@ mod common;
 mod decode;
 mod list;
 mod mtr;
+mod mtr_csv;
 mod mtr_json;
+mod mtr_raw;
 pub mod records;
 mod scamper;
 pub mod stream;
@@ -64,6 +66,10 @@ pub enum InputFormat {
     Tracert,
     /// `mtr --json` output.
     MtrJson,
+    /// `mtr --csv` output.
+    MtrCsv,
+    /// `mtr --raw` output.
+    MtrRaw,
     /// RIPE Atlas traceroute results (many traces).
     Atlas,
     /// scamper JSON, as `sc_warts2json` writes it (many traces).
@@ -81,6 +87,8 @@ impl fmt::Display for InputFormat {
             InputFormat::Mtr => "mtr report",
             InputFormat::Tracert => "tracert output",
             InputFormat::MtrJson => "mtr JSON",
+            InputFormat::MtrCsv => "mtr CSV",
+            InputFormat::MtrRaw => "mtr raw output",
             InputFormat::Atlas => "RIPE Atlas results",
             InputFormat::ScamperJson => "scamper JSON",
             InputFormat::Warts => "scamper warts",
@@ -364,6 +372,8 @@ fn parse_as(text: &str, name: &str, forced: Option<InputFormat>) -> Result<Impor
         Some(f @ InputFormat::Tracert) => (f, tracert::parse(&lines)),
         Some(f @ InputFormat::Mtr) => (f, mtr::parse(&lines)),
         Some(f @ InputFormat::AddressList) => (f, list::parse(&lines)),
+        Some(f @ InputFormat::MtrCsv) => (f, mtr_csv::parse(&lines)),
+        Some(f @ InputFormat::MtrRaw) => (f, mtr_raw::parse(&lines)),
         _ => detect_and_parse(&lines),
     };
     if parsed.hops.iter().all(|h| h.received() == 0) {
@@ -390,6 +400,8 @@ fn detect_and_parse(lines: &[Line<'_>]) -> (InputFormat, Parsed) {
         (InputFormat::Traceroute, traceroute::parse(lines)),
         (InputFormat::Tracert, tracert::parse(lines)),
         (InputFormat::Mtr, mtr::parse(lines)),
+        (InputFormat::MtrCsv, mtr_csv::parse(lines)),
+        (InputFormat::MtrRaw, mtr_raw::parse(lines)),
         (InputFormat::AddressList, list::parse(lines)),
     ];
     let mut best: Option<(InputFormat, Parsed)> = None;
