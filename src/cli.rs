@@ -5,6 +5,7 @@
 
 use crate::distance::{Method, Units};
 use crate::dns::FamilyPreference;
+use crate::import::InputFormat;
 use crate::probe::ProbeConfig;
 use crate::report::Format;
 use crate::trace::Protocol;
@@ -58,8 +59,9 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Annotate a saved trace without sending a packet: a list of addresses (one per line) or
-    /// the text output of traceroute, mtr --report or tracert, from FILE or standard input.
+    /// Annotate saved traces without sending a packet: a list of addresses (one per line), the
+    /// text output of traceroute, mtr --report or tracert, mtr --json, RIPE Atlas results or
+    /// scamper JSON (many traces per file), from FILE or standard input.
     Annotate(AnnotateArgs),
 }
 
@@ -72,6 +74,9 @@ pub struct AnnotateArgs {
     /// Do not look up names of addresses that came without one.
     #[arg(short = 'n', long)]
     pub no_dns: bool,
+    /// Read the input as this format instead of detecting it.
+    #[arg(long, value_name = "NAME", value_enum)]
+    pub input_format: Option<InputFormat>,
     /// Treat the input as independent addresses, not a path: one row per address, streamed,
     /// any length (used automatically for address lists longer than 255 lines).
     #[arg(long)]
@@ -389,6 +394,8 @@ pub enum Job {
 pub struct AnnotateConfig {
     /// A path, or `-` for standard input.
     pub input: String,
+    /// The format named by `--input-format`; `None` detects it.
+    pub input_format: Option<InputFormat>,
     pub bulk: bool,
     pub dns: bool,
     pub dns_timeout: Duration,
@@ -461,6 +468,7 @@ impl Cli {
         match self.command {
             Some(Command::Annotate(a)) => Ok(Job::Annotate(AnnotateConfig {
                 input: a.input,
+                input_format: a.input_format,
                 bulk: a.bulk,
                 dns: !a.no_dns,
                 dns_timeout: a.dns_timeout,

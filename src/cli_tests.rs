@@ -150,7 +150,9 @@ fn cycles_default_to_one_probe_and_patient_waits() {
     assert_eq!(c.probe.interval, Duration::from_millis(10));
     let c = parse(&["x"]).unwrap();
     assert_eq!((c.probe.cycles, c.probe.queries), (Some(1), 3));
-    assert!(parse(&["-i", "eth0", "x"]).unwrap_err().contains("--interface"));
+    assert!(parse(&["-i", "eth0", "x"])
+        .unwrap_err()
+        .contains("--interface"));
     assert!(parse(&["-i", "0.001", "x"]).is_err());
     assert!(parse(&["--rate", "0.5", "x"]).is_err());
     assert_eq!(parse(&["--rate", "0", "x"]).unwrap().probe.rate, None);

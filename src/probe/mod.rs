@@ -184,7 +184,16 @@ impl Prepared {
     ) -> std::io::Result<Outcome> {
         let plan = self.plan(0, self.sockets.flow.destination);
         let budget = self.budget();
-        engine::run(self.sockets, vec![plan], budget, None, events, control, stop).await
+        engine::run(
+            self.sockets,
+            vec![plan],
+            budget,
+            None,
+            events,
+            control,
+            stop,
+        )
+        .await
     }
 
     /// Run the traces `next` hands out, at most `max_active` at once (a batch of targets).
@@ -198,6 +207,15 @@ impl Prepared {
     ) -> std::io::Result<Outcome> {
         let budget = self.budget();
         let feed = Feed { next, max_active };
-        engine::run(self.sockets, Vec::new(), budget, Some(feed), events, control, stop).await
+        engine::run(
+            self.sockets,
+            Vec::new(),
+            budget,
+            Some(feed),
+            events,
+            control,
+            stop,
+        )
+        .await
     }
 }

@@ -256,7 +256,10 @@ impl Scheduler {
                 self.flows.len() - 1
             }
         };
-        self.by_destination.entry(destination).or_default().push(slot);
+        self.by_destination
+            .entry(destination)
+            .or_default()
+            .push(slot);
     }
 
     /// True when a flow to `destination` is under way.

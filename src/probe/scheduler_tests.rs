@@ -389,7 +389,11 @@ fn flows_added_later_run_and_finished_ones_are_forgotten() {
     assert!(s.is_finished(), "nothing to do yet");
     let mut results = Vec::new();
     for i in 0..50usize {
-        let mut p = plan(&format!("198.51.{}.{}", 100 + i / 200, i % 200 + 1), Some(1), 1000);
+        let mut p = plan(
+            &format!("198.51.{}.{}", 100 + i / 200, i % 200 + 1),
+            Some(1),
+            1000,
+        );
         p.id = 1000 + i;
         p.schedule.max_hops = 2;
         s.add_flow(p, (i * 977) as u16, net.at(i as u64));
@@ -405,7 +409,10 @@ fn flows_added_later_run_and_finished_ones_are_forgotten() {
     for (i, r) in done.iter().enumerate() {
         assert_eq!(r.trace, 1000 + i);
         let dst = ip(&format!("198.51.{}.{}", 100 + i / 200, i % 200 + 1));
-        assert_eq!(r.hops.last().unwrap().replies().next().unwrap().address, dst);
+        assert_eq!(
+            r.hops.last().unwrap().replies().next().unwrap().address,
+            dst
+        );
     }
     assert_eq!(s.flows.len(), 1, "one slot, reused");
     assert!(s.is_finished());
