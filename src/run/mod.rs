@@ -20,6 +20,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
+mod batch;
 mod monitor;
 
 /// What can stop a trace, and which exit code it means.
@@ -33,6 +34,8 @@ pub enum RunError {
     Import(#[from] ImportError),
     #[error(transparent)]
     Geo(#[from] GeoError),
+    #[error("{0}")]
+    Usage(String),
     #[error("cannot drop privileges: {0}")]
     Privileges(String),
     #[error("cannot start the async runtime: {0}")]
@@ -51,6 +54,7 @@ impl RunError {
     pub fn exit_code(&self) -> u8 {
         match self {
             RunError::Resolve(_) => 2,
+            RunError::Usage(_) => 2,
             // The file the user named cannot be used as a trace.
             RunError::Import(_) => 2,
             // A database the user named is missing or unreadable.
@@ -104,6 +108,9 @@ fn live_sink(out: &OutputConfig) -> LiveSink {
 
 /// Run a live trace as configured.
 pub fn trace(cfg: &Config) -> Result<Finish, RunError> {
+    if let Some(targets) = &cfg.batch {
+        return batch::batch(cfg, targets);
+    }
     let address = resolve_target(&cfg.target, cfg.family)?;
     let prepared = probe::open(&cfg.target, address, &cfg.probe)?;
     drop_privileges().map_err(|e| RunError::Privileges(e.to_string()))?;
