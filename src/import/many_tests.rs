@@ -351,3 +351,26 @@ fn mtr_raw_oddities_are_warnings() {
     let lines: Vec<usize> = read.warnings.iter().map(|w| w.line).collect();
     assert_eq!(lines, [5, 6, 7]);
 }
+
+#[test]
+fn junos_traceroute_with_mpls_lines() {
+    let text = String::from_utf8(
+        std::fs::read(format!(
+            "{}/tests/fixtures/import/junos.txt",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let read = super::parse(&text, "junos").unwrap();
+    assert_eq!(read.format, InputFormat::Traceroute);
+    // Only the router prompt is not a traceroute line.
+    assert_eq!(read.warnings.len(), 1, "{:?}", read.warnings);
+    assert_eq!(read.warnings[0].line, 1);
+    let hop1 = &read.trace.hops[0];
+    assert!(hop1
+        .replies()
+        .all(|r| r.mpls.len() == 1 && r.mpls[0].label == 299776 && r.mpls[0].bottom));
+    assert_eq!(read.trace.hops[1].responders().len(), 2);
+    assert!(read.trace.reached);
+}
