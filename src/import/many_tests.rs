@@ -26,7 +26,7 @@ fn read(bytes: Vec<u8>, format: InputFormat) -> (Vec<Record>, Vec<super::ImportW
 }
 
 /// `(ttl, responders)` of each hop.
-fn hops(r: &Record) -> Vec<(u8, Vec<IpAddr>)> {
+fn hops(r: &Record) -> Hops {
     r.trace
         .hops
         .iter()
@@ -34,9 +34,12 @@ fn hops(r: &Record) -> Vec<(u8, Vec<IpAddr>)> {
         .collect()
 }
 
+/// `(ttl, responders)` of each hop of one trace.
+type Hops = Vec<(u8, Vec<IpAddr>)>;
+
 /// The hops `sc_warts2text` printed: `traceroute from A to B` then ` N  addr  rtt ms` or ` N  *`.
-fn scamper_text(text: &str) -> Vec<(IpAddr, Vec<(u8, Vec<IpAddr>)>)> {
-    let mut out: Vec<(IpAddr, Vec<(u8, Vec<IpAddr>)>)> = Vec::new();
+fn scamper_text(text: &str) -> Vec<(IpAddr, Hops)> {
+    let mut out: Vec<(IpAddr, Hops)> = Vec::new();
     for line in text.lines() {
         let tokens: Vec<&str> = line.split_whitespace().collect();
         if tokens.first() == Some(&"traceroute") {
