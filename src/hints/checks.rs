@@ -96,6 +96,18 @@ pub fn fits_region(place: &Place, loc: Option<&Location>) -> bool {
     }
 }
 
+/// A city-level GeoIP answer this close to a hint's place supports it.
+pub const SUPPORT_KM: f64 = 300.0;
+
+/// Whether a city-level GeoIP answer lies within [`SUPPORT_KM`] of `place`: what a token
+/// that nothing in its name marks as a site needs before it counts.
+pub fn geoip_supports(place: &Place, loc: Option<&Location>) -> bool {
+    match loc.and_then(classify) {
+        Some((point, GeoClass::City)) => km(point, (place.lat, place.lon)) <= SUPPORT_KM,
+        _ => false,
+    }
+}
+
 /// The farthest a hop with minimum RTT `rtt_ms` can be from the origin, whose own RTT is
 /// `origin_rtt_ms` (0 for the user's `--from`): the source is within `origin_rtt × 100` km of
 /// the origin and the hop within `rtt × 100` km of the source.

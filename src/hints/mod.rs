@@ -39,6 +39,7 @@
 //! first hops are the nearest the source can be known to be, and their RTT says how near.
 
 mod checks;
+mod country;
 mod dict;
 mod hostname;
 mod tokens;
@@ -48,7 +49,8 @@ mod tests;
 
 pub use checks::{GeoClass, KM_PER_RTT_MS, SATELLITE_JUMP_MS};
 pub use dict::{check as check_data, DataError, Place};
-pub use hostname::{hints, Hint, HintKind};
+pub use country::{Evidence, Origin};
+pub use hostname::{analyse, hints, Analysis, Hint, HintKind, Tried};
 pub use tokens::{tokenize, Token, Tokens};
 
 use crate::path::{LocationSource, PathHop, Placement};
@@ -221,6 +223,7 @@ fn candidate(hop: &PathHop, hints_on: bool) -> Candidate {
         let fitting: Vec<Hint> = found
             .iter()
             .filter(|h| checks::fits_region(&h.place, r.geo.as_ref()))
+            .filter(|h| !h.needs_support || checks::geoip_supports(&h.place, r.geo.as_ref()))
             .cloned()
             .collect();
         cand.hint_unfit |= !found.is_empty() && fitting.is_empty();

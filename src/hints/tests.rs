@@ -171,8 +171,10 @@ fn disagreeing_strong_tokens_make_a_name_ambiguous() {
 
 #[test]
 fn dictionaries_are_well_formed_sorted_and_complete() {
-    let [cities, airports, clli, operators] = check_data().unwrap();
+    let [cities, airports, clli, operators, locode] = check_data().unwrap();
     assert!(cities > 40_000, "{cities}");
+    assert!(locode > 20_000, "{locode}");
+    assert_eq!(dict::locode("se", "sto").unwrap().name, "Stockholm");
     assert!(airports > 2_000, "{airports}");
     assert!(clli > 50 && operators > 40, "{clli} {operators}");
     assert_eq!(dict::airport("fra").unwrap().cc, "DE");
