@@ -24,6 +24,7 @@
 mod countries;
 mod database;
 mod error;
+mod geofeed;
 mod kind;
 mod location;
 /// The packed on-disk form of the shipped data; public so the data tool and tests can pack.
@@ -40,6 +41,7 @@ use std::sync::Mutex;
 
 pub use database::DatabaseInfo;
 pub use error::GeoError;
+pub use geofeed::{FeedEntry, FeedError, FeedKind, Feeds, Matcher};
 pub use kind::DbKind;
 pub use location::{country_name, Location};
 pub use packed::PackError;

@@ -153,7 +153,9 @@ mod tests {
     #[test]
     fn interface_and_state_labels_are_not_countries() {
         assert!(countries("ae-2-3602.ear2.example.net").0.is_empty());
-        assert!(countries("be-2-pe03.529bryant.ca.ibone.comcast.net").0.is_empty());
+        assert!(countries("be-2-pe03.529bryant.ca.ibone.comcast.net")
+            .0
+            .is_empty());
         assert!(countries("xe-0.cr.example.net").0.is_empty());
         assert!(countries("ge-1-1.example.net").0.is_empty());
     }

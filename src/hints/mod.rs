@@ -48,8 +48,8 @@ mod tokens;
 mod tests;
 
 pub use checks::{GeoClass, KM_PER_RTT_MS, SATELLITE_JUMP_MS};
-pub use dict::{check as check_data, DataError, Place};
 pub use country::{Evidence, Origin};
+pub use dict::{check as check_data, DataError, Place};
 pub use hostname::{analyse, hints, Analysis, Hint, HintKind, Tried};
 pub use tokens::{tokenize, Token, Tokens};
 
