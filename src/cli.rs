@@ -111,6 +111,14 @@ pub struct GeoArgs {
     /// Count detour outliers in the distance (they are still flagged).
     #[arg(long)]
     pub keep_outliers: bool,
+    /// An RFC 8805 geofeed (prefix,country,region,city,postal) whose places beat GeoIP and
+    /// host name hints. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub geofeed: Vec<PathBuf>,
+    /// An overrides file (lines of `PREFIX|HOST-PATTERN LAT,LON [LABEL]`), asked before
+    /// everything else. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub overrides: Vec<PathBuf>,
 }
 
 fn parse_from(s: &str) -> Result<(f64, f64), String> {
@@ -134,6 +142,10 @@ pub struct GeoOptions {
     pub hints: bool,
     /// `--keep-outliers`.
     pub keep_outliers: bool,
+    /// `--geofeed` files (RFC 8805), consulted before GeoIP and hints.
+    pub geofeeds: Vec<PathBuf>,
+    /// `--overrides` files, consulted first.
+    pub overrides: Vec<PathBuf>,
 }
 
 impl Default for GeoOptions {
@@ -147,6 +159,8 @@ impl Default for GeoOptions {
             method: Method::Geodesic,
             hints: true,
             keep_outliers: false,
+            geofeeds: Vec::new(),
+            overrides: Vec::new(),
         }
     }
 }
@@ -177,6 +191,8 @@ impl From<GeoArgs> for GeoOptions {
             },
             hints: !g.no_hints,
             keep_outliers: g.keep_outliers,
+            geofeeds: g.geofeed,
+            overrides: g.overrides,
         }
     }
 }

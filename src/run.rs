@@ -6,7 +6,7 @@
 
 use crate::cli::{AnnotateConfig, Config, GeoOptions, OutputConfig};
 use crate::dns::{resolve_target, ResolveError, ReverseDns};
-use crate::geo::{Geo, GeoConfig, GeoError};
+use crate::geo::{Feeds, Geo, GeoConfig, GeoError};
 use crate::import::{self, ImportError};
 use crate::path::{Enrichment, Path};
 use crate::probe::engine::Event;
@@ -138,14 +138,16 @@ pub fn open_geo(opts: &GeoOptions) -> Result<Option<Geo>, RunError> {
         use_shipped: true,
         ..user_only.clone()
     };
+    // Geofeeds and overrides are the user's files: a bad one is an error before anything runs.
+    let feeds = Feeds::load(&opts.geofeeds, &opts.overrides).map_err(GeoError::from)?;
     match Geo::open(&full) {
-        Ok(g) => Ok(Some(g)),
+        Ok(g) => Ok(Some(g.with_feeds(feeds))),
         Err(e) => {
             eprintln!(
                 "globetrace: warning: shipped geo data unavailable ({e}); hops are not located"
             );
             if has_user_dbs {
-                Ok(Some(Geo::open(&user_only)?))
+                Ok(Some(Geo::open(&user_only)?.with_feeds(feeds)))
             } else {
                 Ok(None)
             }

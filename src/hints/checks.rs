@@ -43,6 +43,11 @@ const GLOBAL_ASNS: &[u32] = &[
     16276, 31133, 33891, 37100, 46489,
 ];
 
+/// Whether `asn` runs a backbone on several continents ([`GLOBAL_ASNS`]).
+pub fn is_global_asn(asn: u32) -> bool {
+    GLOBAL_ASNS.contains(&asn)
+}
+
 /// How far a GeoIP answer can be trusted.
 #[derive(Debug, Clone, PartialEq)]
 pub enum GeoClass {
@@ -75,7 +80,7 @@ pub fn classify(loc: &Location) -> Option<((f64, f64), GeoClass)> {
 /// Whether a hint fits what GeoIP says of the same responder (module docs, rule 1).
 pub fn fits_region(place: &Place, loc: Option<&Location>) -> bool {
     let Some(loc) = loc else { return true };
-    if loc.asn.is_some_and(|a| GLOBAL_ASNS.contains(&a)) {
+    if loc.asn.is_some_and(is_global_asn) {
         return true;
     }
     let Some(cc) = loc.country_code.as_deref() else {

@@ -40,6 +40,7 @@ pub const COLUMNS: &[&str] = &[
     "leg_km",
     "cumulative_miles",
     "cumulative_km",
+    "confidence",
 ];
 
 /// Prefix text that a spreadsheet would take for a formula with `'` (OWASP's advice); numbers,
@@ -132,6 +133,7 @@ fn record(hop: &PathHop, r: Option<&Responder>, first: bool) -> Vec<String> {
         opt(leg.map(|l| format!("{:.3}", l.km))),
         opt(leg.map(|l| format!("{:.3}", l.cumulative_miles))),
         opt(leg.map(|l| format!("{:.3}", l.cumulative_km))),
+        opt(placed.map(|p| p.confidence.as_str())),
     ]);
     cells
 }
