@@ -56,6 +56,32 @@ pub enum Command {
     /// Annotate a saved trace without sending a packet: a list of addresses (one per line) or
     /// the text output of traceroute, mtr --report or tracert, from FILE or standard input.
     Annotate(AnnotateArgs),
+    /// Show every piece of evidence behind the place of host names or addresses, offline:
+    /// tokens tried, dictionary and operator-table entries, the countries a name names,
+    /// GeoIP, geofeeds and overrides, and the verdict. Reads standard input when no NAME or
+    /// ADDRESS is given (or `-`).
+    Locate(LocateArgs),
+}
+
+/// `globetrace locate`.
+#[derive(Debug, Args)]
+pub struct LocateArgs {
+    /// Host names or addresses; `-` or none reads them from standard input, one a line.
+    #[arg(value_name = "NAME|ADDRESS")]
+    pub items: Vec<String>,
+    /// `table` (the default) prints text; `json` a JSON array; `csv` is not offered.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    #[command(flatten)]
+    pub geo: GeoArgs,
+}
+
+/// Everything `locate` needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocateConfig {
+    pub items: Vec<String>,
+    pub json: bool,
+    pub geo: GeoOptions,
 }
 
 /// `globetrace annotate`.
@@ -356,6 +382,7 @@ pub struct OutputConfig {
 pub enum Job {
     Trace(Config),
     Annotate(AnnotateConfig),
+    Locate(LocateConfig),
 }
 
 /// Everything `annotate` needs.
@@ -426,6 +453,16 @@ impl Cli {
                 output: a.output.into(),
                 geo: a.geo.into(),
             })),
+            Some(Command::Locate(l)) => {
+                if l.format == Format::Csv {
+                    return Err("locate prints text or JSON (--format table|json), not CSV".into());
+                }
+                Ok(Job::Locate(LocateConfig {
+                    items: l.items,
+                    json: l.format == Format::Json,
+                    geo: l.geo.into(),
+                }))
+            }
             None => self.into_config().map(Job::Trace),
         }
     }

@@ -10,6 +10,7 @@ pub mod dns;
 pub mod geo;
 pub mod hints;
 pub mod import;
+pub mod locate;
 pub mod path;
 pub mod probe;
 pub mod report;

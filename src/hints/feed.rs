@@ -49,7 +49,11 @@ pub fn locate_entry(entry: &FeedEntry) -> Option<((f64, f64), String)> {
         .map(|(_, s)| s.to_ascii_uppercase());
     let places = dict::cities(&key);
     let in_country = |p: &&dict::Place| p.cc == entry.country;
-    let in_state = |p: &&dict::Place| state.as_deref().is_none_or(|s| p.admin1 == "-" || p.admin1 == s);
+    let in_state = |p: &&dict::Place| {
+        state
+            .as_deref()
+            .is_none_or(|s| p.admin1 == "-" || p.admin1 == s)
+    };
     let place = places
         .iter()
         .filter(in_country)
@@ -103,11 +107,23 @@ mod tests {
             origin: "f:1".into(),
         };
         let label = |e: FeedEntry| locate_entry(&e).map(|(_, l)| l);
-        assert_eq!(label(entry("NZ", "NZ-AUK", "Auckland")).as_deref(), Some("Auckland, NZ"));
-        assert_eq!(label(entry("CH", "", "Zürich")).as_deref(), Some("Zurich, CH"));
+        assert_eq!(
+            label(entry("NZ", "NZ-AUK", "Auckland")).as_deref(),
+            Some("Auckland, NZ")
+        );
+        assert_eq!(
+            label(entry("CH", "", "Zürich")).as_deref(),
+            Some("Zurich, CH")
+        );
         // London, Ontario when the feed says Canada.
-        assert_eq!(label(entry("CA", "CA-ON", "London")).as_deref(), Some("London, ON, CA"));
-        assert_eq!(label(entry("US", "US-CA", "San Jose")).as_deref(), Some("San Jose, CA, US"));
+        assert_eq!(
+            label(entry("CA", "CA-ON", "London")).as_deref(),
+            Some("London, ON, CA")
+        );
+        assert_eq!(
+            label(entry("US", "US-CA", "San Jose")).as_deref(),
+            Some("San Jose, CA, US")
+        );
         assert_eq!(label(entry("NZ", "", "")), None);
         assert_eq!(label(entry("NZ", "", "Nowhereville")), None);
     }

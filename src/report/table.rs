@@ -198,14 +198,12 @@ pub fn render(path: &Path, terminal: bool, units: Units) -> String {
 
 /// A hop placed by its host name shows that place and its coordinates on its first row.
 fn hinted(hop: &PathHop) -> Option<&Placement> {
-    hop.placement
-        .as_ref()
-        .filter(|p| {
-            matches!(
-                p.source,
-                LocationSource::Hostname | LocationSource::Geofeed | LocationSource::Override
-            )
-        })
+    hop.placement.as_ref().filter(|p| {
+        matches!(
+            p.source,
+            LocationSource::Hostname | LocationSource::Geofeed | LocationSource::Override
+        )
+    })
 }
 
 /// The location code of a hop that was looked up, then its confidence (`H h`, `G! l`).
