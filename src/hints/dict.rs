@@ -221,6 +221,7 @@ static LOCODE: Table = Table::new("locode.tsv", include_str!("../../data/hints/l
 const COUNTRIES: &str = include_str!("../../data/hints/countries.tsv");
 const STOPWORDS: &str = include_str!("../../data/hints/stopwords.txt");
 const NOT_PLACES: &str = include_str!("../../data/hints/notplaces.txt");
+const SERVICE_WORDS: &str = include_str!("../../data/hints/servicewords.txt");
 
 /// City names (squashed: lower case ASCII letters only), most populous first.
 pub fn cities(key: &str) -> Vec<Place> {
@@ -279,6 +280,13 @@ fn word_set(text: &'static str) -> HashSet<&'static str> {
 pub fn is_router_word(token: &str) -> bool {
     static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
     SET.get_or_init(|| word_set(STOPWORDS)).contains(token)
+}
+
+/// Service, protocol and software words (`tls`, `map`, `cdn`): places only where a router's
+/// name gives them a site number.
+pub fn is_service_word(token: &str) -> bool {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| word_set(SERVICE_WORDS)).contains(token)
 }
 
 /// Tokens that are never hints: router vocabulary, and words that merely spell a code or a

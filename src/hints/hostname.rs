@@ -229,6 +229,13 @@ fn token_hints(token: &Token, ctx: &Context<'_>) -> (Vec<Hint>, Vec<String>, Str
         if dict::is_stopword(alpha) {
             return (Vec::new(), Vec::new(), "not a place (vocabulary)".into());
         }
+        if dict::is_service_word(alpha) && !(token.site_number && ctx.router_like) {
+            return (
+                Vec::new(),
+                Vec::new(),
+                "not a place (a service word without a site number in a router's name)".into(),
+            );
+        }
         found = dictionary_hints(alpha, ctx.countries, &hint);
     }
     let entries: Vec<String> = found

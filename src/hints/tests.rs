@@ -352,7 +352,7 @@ fn a_hint_that_breaks_the_rtt_bound_gives_way() {
             5.0,
         ),
     ];
-    apply(&mut hops, &HintOptions::default());
+    apply(&mut hops, &HintOptions::default(), None);
     let p = hops[1].placement.as_ref().unwrap();
     assert_eq!(p.source, LocationSource::Geoip);
     assert!(hops[1].flags.contains(&"hint-rejected".to_string()));
@@ -375,6 +375,7 @@ fn no_hints_keeps_geoip_but_labels_default_points() {
             enabled: false,
             ..HintOptions::default()
         },
+        None,
     );
     let p = hops[0].placement.as_ref().unwrap();
     assert_eq!((p.source, p.counted), (LocationSource::Country, true));
@@ -391,8 +392,150 @@ fn without_geo_nothing_is_placed() {
         9.0,
     )];
     hops[0].responders[0].geo = None;
-    apply(&mut hops, &HintOptions::default());
+    apply(&mut hops, &HintOptions::default(), None);
     assert_eq!(hops[0].placement, None);
     assert!(hops[0].flags.is_empty());
     assert_eq!(location_code(&hops[0]), "-");
+}
+
+// ---- Country evidence and structure before dictionaries (one test per class of mistake) ----
+
+/// Where `name` is placed by itself (hints that need GeoIP's support do not count).
+fn placed(name: &str) -> Option<String> {
+    hints(name)
+        .into_iter()
+        .find(|h| !h.needs_support)
+        .map(|h| h.place.label())
+}
+
+#[test]
+fn a_country_code_before_a_location_code_keeps_it_in_that_country() {
+    // `cc-xxx`: the letters are also a foreign airport (Kosti, Sudan; Kristiansund...), but
+    // the name says Sweden/Denmark: in the country or nowhere.
+    for name in [
+        "se-kst-r1.nordu.net",
+        "dk-ore.nordu.net",
+        "no-krs-1.example.net",
+    ] {
+        let got = placed(name);
+        assert!(
+            got.as_deref().is_none_or(|p| p.ends_with(&name[..2].to_ascii_uppercase())),
+            "{name}: {got:?}"
+        );
+    }
+    assert_eq!(
+        placed("ae-1.r01.de-fra.example.net").as_deref(),
+        Some("Frankfurt am Main, DE")
+    );
+    assert_eq!(placed("be-bru-1.example.net").as_deref(), Some("Brussels, BE"));
+    assert_eq!(placed("core1.us-nyc.example.com").as_deref(), Some("New York City, NY, US"));
+}
+
+#[test]
+fn a_cctld_keeps_hints_in_its_country() {
+    // `akl` is Auckland under .nz; a .nz router is never placed in Arizona or anywhere else.
+    assert_eq!(
+        placed("xe-0-0-1.cr1.akl1.example.net.nz").as_deref(),
+        Some("Auckland, NZ")
+    );
+    for name in ["xe-0.cr1.phx1.example.co.nz", "ge-1.bdr1.yum2.example.nz"] {
+        assert_eq!(placed(name), None, "{name}");
+    }
+    // Generic top-level domains say nothing.
+    assert_eq!(
+        placed("xe-1.cr1.lax1.example.io").as_deref(),
+        Some("Los Angeles, CA, US")
+    );
+    // Codes in the name outrank the domain's country.
+    assert_eq!(
+        placed("ae-1.cr1.ams-nl.example.co.uk").as_deref(),
+        Some("Amsterdam, NL")
+    );
+}
+
+#[test]
+fn exchange_words_are_not_places() {
+    // `nap` is a network access point, not Naples; also with router vocabulary around it.
+    for name in [
+        "xe-0-0-1.nap.example.net",
+        "ae-2.cr1.nap1.example.net",
+        "pop1.colo.example.net",
+        "ixp-gw.example.net",
+    ] {
+        assert_eq!(placed(name), None, "{name}");
+    }
+}
+
+#[test]
+fn service_and_protocol_words_need_a_site_number_in_a_router_name() {
+    for name in [
+        "tls.example.fr",
+        "mail.tls.example.fr",
+        "map.example.com",
+        "cdn.example.net",
+    ] {
+        assert!(hints(name).is_empty(), "{name}");
+    }
+    // ...but a router's `tls1` is Toulouse.
+    assert_eq!(
+        placed("ae1.cr1.tls1.example.fr").as_deref(),
+        Some("Toulouse, FR")
+    );
+}
+
+#[test]
+fn cdn_customer_and_personal_names_need_geoip_to_agree() {
+    // No router vocabulary, no site number, no country code, no known scheme: a three-letter
+    // label of a service name is only a candidate.
+    for name in [
+        "cdn-lax.customer.example.com",
+        "lax.example.com",
+        "ham.customer.example.de",
+        "bob.example.org",
+    ] {
+        assert_eq!(placed(name), None, "{name}");
+        assert!(hints(name).iter().all(|h| h.needs_support), "{name}");
+    }
+    // With GeoIP's city near it the hint counts; with GeoIP elsewhere it does not.
+    let mut hops = vec![hop(
+        1,
+        Some("cdn-lax.customer.example.com"),
+        city("Los Angeles", "US", (34.05, -118.24)),
+        5.0,
+    )];
+    apply(&mut hops, &HintOptions::default(), None);
+    let p = hops[0].placement.as_ref().unwrap();
+    assert_eq!(p.source, LocationSource::Hostname);
+    assert_eq!(p.confidence, crate::path::Confidence::High);
+    let mut hops = vec![hop(
+        1,
+        Some("cdn-lax.customer.example.com"),
+        city("Chicago", "US", (41.88, -87.63)),
+        5.0,
+    )];
+    apply(&mut hops, &HintOptions::default(), None);
+    assert_eq!(
+        hops[0].placement.as_ref().unwrap().source,
+        LocationSource::Geoip
+    );
+}
+
+#[test]
+fn router_names_with_structure_still_read() {
+    assert_eq!(
+        placed("be3294.ccr41.sjc03.atlas.cogentco.com").as_deref(),
+        Some("San Jose, CA, US")
+    );
+    assert_eq!(
+        placed("ae-2.r21.tokyjp05.jp.bb.gin.ntt.net").as_deref(),
+        Some("Tokyo, JP")
+    );
+    assert_eq!(
+        placed("100ge1-1.core1.akl1.he.net").as_deref(),
+        Some("Auckland, NZ")
+    );
+    assert_eq!(
+        placed("et-0-0-1.cr1.hel1.fi.example.net").as_deref(),
+        Some("Helsinki, FI")
+    );
 }
