@@ -113,7 +113,7 @@ mod tests {
         );
         assert_eq!(
             label(entry("CH", "", "Zürich")).as_deref(),
-            Some("Zurich, CH")
+            Some("Zürich, CH")
         );
         // London, Ontario when the feed says Canada.
         assert_eq!(
