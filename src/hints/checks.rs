@@ -239,3 +239,52 @@ pub fn group(km: f64) -> String {
     }
     out
 }
+
+/// Hops after a satellite jump that agree with each other are within this of each other.
+pub const GROUP_KM: f64 = 500.0;
+
+/// Ground stations placed where they cannot be: for each hop right after a geostationary
+/// jump (`jump_hops`, hop numbers), the counted hops that follow it and agree with the first
+/// of them (within [`GROUP_KM`]) form its group; a ground station farther from that group's
+/// first hop than their RTT difference allows (100 km per ms, plus the allowance) is
+/// returned with the reason, like a detour with one neighbour. `points` are the counted hops
+/// in path order.
+pub fn ground_stations(points: &[Point], jump_hops: &[u8]) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    for (k, p) in points.iter().enumerate() {
+        if !jump_hops.contains(&p.hop) {
+            continue;
+        }
+        let Some(next) = points.get(k + 1) else {
+            continue;
+        };
+        let members: Vec<&Point> = points[k + 1..]
+            .iter()
+            .take_while(|q| km(q.at, next.at) <= GROUP_KM)
+            .collect();
+        let (Some(rtt), Some(next_rtt)) = (p.rtt_ms, next.rtt_ms) else {
+            continue;
+        };
+        let d = km(p.at, next.at);
+        let allowed = (next_rtt - rtt).abs() * KM_PER_RTT_MS + ALLOWANCE_KM;
+        if d > allowed {
+            out.push((
+                k,
+                format!(
+                    "satellite ground station: {} km from hop{} {} after it, but their RTTs \
+                     differ by {:.1} ms ({} km at most)",
+                    group(d),
+                    if members.len() > 1 { "s" } else { "" },
+                    members
+                        .iter()
+                        .map(|q| q.hop.to_string())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    (next_rtt - rtt).abs(),
+                    group(allowed)
+                ),
+            ));
+        }
+    }
+    out
+}

@@ -30,6 +30,19 @@
 //!   is flagged `outlier` and left out (`--keep-outliers` keeps it in the sums).
 //! - **Satellite links** ([`checks::satellite_jumps`]): an RTT rise of 450 ms or more flags
 //!   the hop after it `satellite`; past it, the RTT bound says nothing and is not applied.
+//!   That hop is the far side's ground station, and it is judged against the hops that
+//!   follow ([`checks::ground_stations`]): placed farther from the next agreeing group than
+//!   their RTT difference allows, it is flagged `outlier` and left out, like a detour with
+//!   one neighbour (satellite operators' addresses are registered where the company is).
+//!
+//! Before all of these, **geofeeds and overrides** (`--geofeed`, `--overrides`; [`feed`])
+//! place the hops they name, source `geofeed`/`override`, confidence high.
+//!
+//! Each placement carries a **confidence**: high for feeds, for strong host name tokens
+//! (operator codes, long names, UN/LOCODEs read in the name's country, CLLI codes) and for
+//! short codes that GeoIP's country and the RTT bound both agree with; medium for a GeoIP
+//! city or a short code with one such signal; low for default points, places left out, and
+//! GeoIP cities of multi-continent backbones (their registration address).
 //!
 //! **The origin of the RTT bound** is the user's `--from` when given. Otherwise it is the
 //! first hop placed by a hint or a city-level answer, with its own RTT added to every bound
@@ -216,7 +229,14 @@ fn apply_checks(hops: &mut [PathHop], opts: &HintOptions) {
         })
         .collect();
     let points: Vec<Point> = counted.iter().map(|(_, p)| *p).collect();
-    for (k, reason) in checks::detours(&points) {
+    let jump_hops: Vec<u8> = jumps.iter().map(|&i| hops[i].hop).collect();
+    let mut suspects = checks::detours(&points);
+    for (k, reason) in checks::ground_stations(&points, &jump_hops) {
+        if !suspects.iter().any(|(j, _)| *j == k) {
+            suspects.push((k, reason));
+        }
+    }
+    for (k, reason) in suspects {
         let hop = &mut hops[counted[k].0];
         add_flag(&mut hop.flags, "outlier");
         if let Some(p) = hop.placement.as_mut().filter(|_| !opts.keep_outliers) {

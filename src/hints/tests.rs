@@ -419,7 +419,8 @@ fn a_country_code_before_a_location_code_keeps_it_in_that_country() {
     ] {
         let got = placed(name);
         assert!(
-            got.as_deref().is_none_or(|p| p.ends_with(&name[..2].to_ascii_uppercase())),
+            got.as_deref()
+                .is_none_or(|p| p.ends_with(&name[..2].to_ascii_uppercase())),
             "{name}: {got:?}"
         );
     }
@@ -427,8 +428,14 @@ fn a_country_code_before_a_location_code_keeps_it_in_that_country() {
         placed("ae-1.r01.de-fra.example.net").as_deref(),
         Some("Frankfurt am Main, DE")
     );
-    assert_eq!(placed("be-bru-1.example.net").as_deref(), Some("Brussels, BE"));
-    assert_eq!(placed("core1.us-nyc.example.com").as_deref(), Some("New York City, NY, US"));
+    assert_eq!(
+        placed("be-bru-1.example.net").as_deref(),
+        Some("Brussels, BE")
+    );
+    assert_eq!(
+        placed("core1.us-nyc.example.com").as_deref(),
+        Some("New York City, NY, US")
+    );
 }
 
 #[test]
