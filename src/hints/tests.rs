@@ -546,3 +546,32 @@ fn router_names_with_structure_still_read() {
         Some("Helsinki, FI")
     );
 }
+
+#[test]
+fn ground_stations_are_judged_against_the_hops_after_them() {
+    use super::checks::{ground_stations, Point};
+    let p = |hop: u8, at: (f64, f64), rtt: f64| Point {
+        hop,
+        at,
+        rtt_ms: Some(rtt),
+    };
+    let frankfurt = (50.11, 8.68);
+    // Kabul, 7 ms before two Frankfurt hops: ~4,900 km where 750 km is the most.
+    let points = [
+        p(2, (-1.29, 36.82), 3.0),
+        p(3, (34.56, 69.21), 598.0),
+        p(4, frankfurt, 605.0),
+        p(5, frankfurt, 606.0),
+    ];
+    let found = ground_stations(&points, &[3]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, 1);
+    assert!(found[0].1.contains("hops 4,5 after it"), "{}", found[0].1);
+    // Betzdorf (Luxembourg's teleport), 180 km from Frankfurt: fine.
+    let near = [p(3, (49.68, 6.35), 598.0), p(4, frankfurt, 605.0)];
+    assert!(ground_stations(&near, &[3]).is_empty());
+    // Not a hop after a jump: not judged here (detours are).
+    assert!(ground_stations(&points, &[]).is_empty());
+    // Nothing after it: nothing to judge against.
+    assert!(ground_stations(&points[..2], &[3]).is_empty());
+}
