@@ -48,6 +48,33 @@ pub fn is_global_asn(asn: u32) -> bool {
     GLOBAL_ASNS.contains(&asn)
 }
 
+/// Country-level points seen in GeoIP answers that name no city (`data/hints/default_points.tsv`,
+/// built by `build_default_points.py`; many are a capital's coordinates, so only an exact
+/// match, within [`DEFAULT_POINT_KM`], counts).
+const SEEN_DEFAULT_POINTS: &str = include_str!("../../data/hints/default_points.tsv");
+/// How close an answer must be to a seen default point to be one: the table's four decimals.
+pub const DEFAULT_POINT_KM: f64 = 0.05;
+
+/// The country whose default point `point` is, if it is one.
+pub fn default_point(point: (f64, f64)) -> Option<&'static str> {
+    if let Some(&(_, _, cc)) = DEFAULT_POINTS
+        .iter()
+        .find(|&&(lat, lon, _)| km(point, (lat, lon)) < 1.0)
+    {
+        return Some(cc);
+    }
+    SEEN_DEFAULT_POINTS
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .find_map(|l| {
+            let mut f = l.split('\t');
+            let cc = f.next()?;
+            let lat: f64 = f.next()?.parse().ok()?;
+            let lon: f64 = f.next()?.parse().ok()?;
+            (km(point, (lat, lon)) <= DEFAULT_POINT_KM).then_some(cc)
+        })
+}
+
 /// How far a GeoIP answer can be trusted.
 #[derive(Debug, Clone, PartialEq)]
 pub enum GeoClass {
@@ -66,11 +93,10 @@ pub fn classify(loc: &Location) -> Option<((f64, f64), GeoClass)> {
         GeoClass::Country(format!(
             "country default point: GeoIP accuracy radius {r} km"
         ))
-    } else if DEFAULT_POINTS
-        .iter()
-        .any(|&(lat, lon, _)| km(point, (lat, lon)) < 1.0)
-    {
-        GeoClass::Country("country default point".into())
+    } else if let Some(cc) = default_point(point) {
+        GeoClass::Country(format!(
+            "country default point: GeoIP's point for {cc} when it knows only the country"
+        ))
     } else {
         GeoClass::City
     };

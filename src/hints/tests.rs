@@ -233,6 +233,19 @@ fn geoip_classes() {
         Some(GeoClass::Country(_))
     ));
     assert_eq!(class(Location::default()), None);
+    // Other countries' default points are default points whatever city name comes with
+    // them (Germany's 51.2993, 9.491 near Kassel; Australia's in the New South Wales bush),
+    // but a city answer a few hundred metres from a capital-coordinate default point is not.
+    for (at, cc) in [((51.2993, 9.491), "DE"), ((-33.494, 143.2104), "AU")] {
+        match class(loc(Some("Anytown"), Some(5), at)) {
+            Some(GeoClass::Country(why)) => assert!(why.contains(cc), "{why}"),
+            other => panic!("{at:?}: {other:?}"),
+        }
+    }
+    assert_eq!(
+        class(loc(Some("Paris"), Some(5), (48.8534, 2.3488))),
+        Some(GeoClass::City)
+    );
 }
 
 #[test]
