@@ -12,6 +12,19 @@
 //! (`london`: England and Ontario) keeps them all, most populous first, for the consistency
 //! checks to choose from; a two-letter qualifier label (`sanjose.ca`) narrows them first.
 //!
+//! **Country evidence** ([`super::country`]) confines every hint of a name to the countries
+//! it names, and a three-letter token is read as those countries' UN/LOCODE first
+//! (`se-sto` Stockholm, `de-fra` Frankfurt).
+//!
+//! **Structure before dictionaries.** A short token (airport code, UN/LOCODE, 4–5 letter
+//! city, derived CLLI) is a site only where the name's structure says so: the token carries a
+//! site number (`sjc03`), the name has router vocabulary (`ae`, `cr`, `core`), a country code
+//! written in the name, or a domain with a known operator scheme. Otherwise the hint is marked
+//! `needs_support`, and the hints stage takes it only when GeoIP's city lies near it. Words
+//! that merely spell a code (`notplaces.txt`: `nap`, `ixp`, `customer`) are never places;
+//! service words (`servicewords.txt`: `tls`, `map`, `cdn`) only with a site number in a
+//! router's name. A miss is preferred to a confident wrong city.
+//!
 //! CLLI codes (4 letters of place + 2 of state or country) are not freely published, so
 //! besides a small hand-made table, a code is derived: the 4 letters must start a city's
 //! squashed name and follow its letters in order (`chcg` in `chicago`, `lsan` in
