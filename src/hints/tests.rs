@@ -588,3 +588,30 @@ fn ground_stations_are_judged_against_the_hops_after_them() {
     // Nothing after it: nothing to judge against.
     assert!(ground_stations(&points[..2], &[3]).is_empty());
 }
+
+#[test]
+fn towardex_site_codes_are_its_own_not_foreign_airports() {
+    // TWDX's own naming page: BLR01 Billerica (not Bangalore), BRN01 Brockton (not Bern),
+    // BSN05 Somerville, BBY01 Boston's Back Bay.
+    for (name, place) in [
+        ("bbr01-fh-0-2-0-7.bsn05.twdx.net", "Somerville, MA, US"),
+        ("ibr01-be-7922.bsn04.twdx.net", "Somerville, MA, US"),
+        ("dcr02-hu-0-0-0-0.bos01.twdx.net", "Cambridge, MA, US"),
+        ("csr01-xe-0-0-1.blr01.twdx.net", "Billerica, MA, US"),
+        ("acr01-ge-0-0-1.brn01.twdx.net", "Brockton, MA, US"),
+        ("dcr01-ae-1.bby01.twdx.net", "Boston, MA, US"),
+    ] {
+        let h = hints(name);
+        assert_eq!(
+            h.first().map(|h| h.kind),
+            Some(HintKind::Operator),
+            "{name}"
+        );
+        assert_eq!(placed(name).as_deref(), Some(place), "{name}");
+    }
+    // Elsewhere `blr` is still Bangalore's airport.
+    assert_eq!(
+        first("xe-1.cr1.blr1.example.net"),
+        Some(("Bangalore", "IN"))
+    );
+}
