@@ -5,6 +5,7 @@
 
 use crate::distance::{Method, Units};
 use crate::dns::FamilyPreference;
+use crate::import::InputFormat;
 use crate::probe::ProbeConfig;
 use crate::report::Format;
 use crate::trace::Protocol;
@@ -36,9 +37,14 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
 
-    /// Host name or IPv4/IPv6 address to trace.
-    #[arg(value_name = "TARGET", required = true)]
-    pub target: Option<String>,
+    /// Host name or IPv4/IPv6 address to trace; several (or -F) make a batch, traced
+    /// concurrently under one --rate.
+    #[arg(value_name = "TARGET", required_unless_present = "file")]
+    pub targets: Vec<String>,
+
+    /// Read targets from FILE, one per line (`#` starts a comment); `-` reads standard input.
+    #[arg(short = 'F', long = "file", value_name = "FILE")]
+    pub file: Option<String>,
 
     #[command(flatten)]
     pub probe: ProbeArgs,
@@ -53,8 +59,9 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Annotate a saved trace without sending a packet: a list of addresses (one per line) or
-    /// the text output of traceroute, mtr --report or tracert, from FILE or standard input.
+    /// Annotate saved traces without sending a packet: a list of addresses (one per line), the
+    /// text output of traceroute, mtr --report or tracert, mtr --json, RIPE Atlas results or
+    /// scamper JSON (many traces per file), from FILE or standard input.
     Annotate(AnnotateArgs),
     /// Show every piece of evidence behind the place of host names or addresses, offline:
     /// tokens tried, dictionary and operator-table entries, the countries a name names,
@@ -93,6 +100,9 @@ pub struct AnnotateArgs {
     /// Do not look up names of addresses that came without one.
     #[arg(short = 'n', long)]
     pub no_dns: bool,
+    /// Read the input as this format instead of detecting it.
+    #[arg(long, value_name = "NAME", value_enum)]
+    pub input_format: Option<InputFormat>,
     /// Treat the input as independent addresses, not a path: one row per address, streamed,
     /// any length (used automatically for address lists longer than 255 lines).
     #[arg(long)]
@@ -252,20 +262,36 @@ pub struct ProbeArgs {
     #[arg(short = 'f', long, value_name = "N", default_value_t = 1,
           value_parser = clap::value_parser!(u8).range(1..=255))]
     pub first_hop: u8,
-    /// Probes per hop.
-    #[arg(short = 'q', long, value_name = "N", default_value_t = 3,
+    /// Probes per hop in each cycle [default: 3 for one trace, 1 per cycle with -c].
+    #[arg(short = 'q', long, value_name = "N",
           value_parser = clap::value_parser!(u8).range(1..=10))]
-    pub queries: u8,
+    pub queries: Option<u8>,
     /// Longest wait for a reply in seconds, optionally with traceroute's HERE and NEAR factors:
     /// MAX[,HERE[,NEAR]]. A probe is given up after MAX, or HERE times the RTT of a reply from
-    /// the same hop, or NEAR times the RTT of a reply from a later hop (0 turns a factor off).
+    /// the same hop, or NEAR times the RTT of a reply from a later hop (0 turns a factor off)
+    /// [default: 3,3,10 for one trace; 2,0,0 with -c, where a pass waiting costs nothing].
     #[arg(short = 'w', long, value_name = "MAX[,HERE,NEAR]", value_parser = parse_wait,
-          default_value = "3,3,10", allow_negative_numbers = true)]
-    pub wait: WaitSpec,
-    /// Probes in flight at once.
-    #[arg(short = 'N', long, value_name = "N", default_value_t = 16,
+          allow_negative_numbers = true)]
+    pub wait: Option<WaitSpec>,
+    /// Probe the path N times, one cycle every --interval (mtr's -c); 0 runs until q or Ctrl-C.
+    /// With N other than 1 on a terminal a full-screen live view runs (unless -r).
+    #[arg(short = 'c', long, value_name = "N", default_value_t = 1)]
+    pub cycles: u64,
+    /// Seconds between the starts of two cycles (0.01 or more).
+    #[arg(short = 'i', long, value_name = "SECS", default_value = "1", value_parser = parse_interval)]
+    pub interval: Duration,
+    /// Print the report (the table with statistics) when the cycles end, no live view (mtr's
+    /// -r). Implied when standard output is not a terminal.
+    #[arg(short = 'r', long)]
+    pub report: bool,
+    /// Probes per second over the whole run, all cycles together (0: no limit).
+    #[arg(long, value_name = "PPS", default_value_t = crate::probe::scheduler::DEFAULT_RATE,
+          value_parser = parse_rate)]
+    pub rate: f64,
+    /// Probes in flight at once, per target [default: 16; 2 per target in a batch].
+    #[arg(short = 'N', long, value_name = "N",
           value_parser = clap::value_parser!(u16).range(1..=1024))]
-    pub parallel: u16,
+    pub parallel: Option<u16>,
     /// Silent hops probed beyond the last hop that answered before giving up.
     #[arg(long, value_name = "N", default_value_t = 5,
           value_parser = clap::value_parser!(u8).range(1..=255))]
@@ -281,7 +307,7 @@ pub struct ProbeArgs {
     #[arg(short = 's', long, value_name = "ADDR")]
     pub source: Option<IpAddr>,
     /// Network interface to send through.
-    #[arg(short = 'i', long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME")]
     pub interface: Option<String>,
 }
 
@@ -331,6 +357,27 @@ fn parse_secs(s: &str) -> Result<Duration, String> {
         return Err(format!("{s} must be more than 0 and at most 300 seconds"));
     }
     Ok(Duration::from_secs_f64(v))
+}
+
+fn parse_interval(s: &str) -> Result<Duration, String> {
+    let v: f64 = s.trim().parse().map_err(|_| {
+        format!("{s:?} is not a number of seconds (-i is the interval between cycles; the interface is --interface)")
+    })?;
+    if !(v.is_finite() && (0.01..=3600.0).contains(&v)) {
+        return Err(format!("{s} must be between 0.01 and 3600 seconds"));
+    }
+    Ok(Duration::from_secs_f64(v))
+}
+
+fn parse_rate(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of probes per second"))?;
+    if !(v.is_finite() && (0.0..=1_000_000.0).contains(&v)) || (v > 0.0 && v < 1.0) {
+        return Err(format!("{s} must be 0 (no limit) or between 1 and 1000000"));
+    }
+    Ok(v)
 }
 
 fn parse_factor(s: &str, what: &str) -> Result<f64, String> {
@@ -390,6 +437,8 @@ pub enum Job {
 pub struct AnnotateConfig {
     /// A path, or `-` for standard input.
     pub input: String,
+    /// The format named by `--input-format`; `None` detects it.
+    pub input_format: Option<InputFormat>,
     pub bulk: bool,
     pub dns: bool,
     pub dns_timeout: Duration,
@@ -397,10 +446,23 @@ pub struct AnnotateConfig {
     pub geo: GeoOptions,
 }
 
+/// Where a batch's targets come from: those on the command line, then `-F FILE`'s lines.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BatchTargets {
+    pub inline: Vec<String>,
+    /// A path, or `-` for standard input.
+    pub file: Option<String>,
+}
+
 /// Everything a trace run needs, validated.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
+    /// The target of a single trace; the first inline target of a batch.
     pub target: String,
+    /// Set when there is more than one target (or `-F`).
+    pub batch: Option<BatchTargets>,
+    /// `-r`: no live view; the report when the cycles end.
+    pub report: bool,
     pub family: FamilyPreference,
     pub probe: ProbeConfig,
     pub dns: bool,
@@ -413,6 +475,8 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             target: String::new(),
+            batch: None,
+            report: false,
             family: FamilyPreference::Any,
             probe: ProbeConfig::default(),
             dns: true,
@@ -447,6 +511,7 @@ impl Cli {
         match self.command {
             Some(Command::Annotate(a)) => Ok(Job::Annotate(AnnotateConfig {
                 input: a.input,
+                input_format: a.input_format,
                 bulk: a.bulk,
                 dns: !a.no_dns,
                 dns_timeout: a.dns_timeout,
@@ -469,7 +534,11 @@ impl Cli {
 
     /// Validate cross-option rules and build the trace [`Config`].
     pub fn into_config(self) -> Result<Config, String> {
-        let target = self.target.unwrap_or_default();
+        let batch = (self.targets.len() > 1 || self.file.is_some()).then(|| BatchTargets {
+            inline: self.targets.clone(),
+            file: self.file.clone(),
+        });
+        let target = self.targets.into_iter().next().unwrap_or_default();
         let p = self.probe;
         if p.first_hop > p.max_hops {
             return Err(format!(
@@ -501,26 +570,60 @@ impl Cli {
                 ));
             }
         }
-        if target.trim().is_empty() {
+        if batch.is_none() && target.trim().is_empty() {
             return Err("TARGET is empty".into());
         }
+        let cycles = (p.cycles != 1).then_some(p.cycles);
+        let monitoring = cycles.is_some();
+        let wait = p.wait.unwrap_or(if monitoring {
+            // Passes overlap, so waiting for a slow reply delays nothing; giving it up early
+            // would count it as lost.
+            WaitSpec {
+                max: Duration::from_secs(2),
+                here: f64::INFINITY,
+                near: f64::INFINITY,
+            }
+        } else {
+            let d = ProbeConfig::default();
+            WaitSpec {
+                max: d.wait,
+                here: d.here,
+                near: d.near,
+            }
+        });
+        let queries = p.queries.unwrap_or(if monitoring { 1 } else { 3 });
+        // In a batch the many targets keep the rate busy, so each needs few probes in flight:
+        // two waste at most one probe beyond a destination, and still let a later hop's reply
+        // give up a silent one (NEAR). With one target, 16 in flight make the trace fast.
+        let parallel = p
+            .parallel
+            .map(usize::from)
+            .unwrap_or(if batch.is_some() { 2 } else { 16 });
         Ok(Config {
             target,
+            batch,
             family,
             probe: ProbeConfig {
                 protocol,
                 port: p.port,
                 first_hop: p.first_hop,
                 max_hops: p.max_hops,
-                queries: p.queries,
-                wait: p.wait.max,
-                here: p.wait.here,
-                near: p.wait.near,
-                parallel: usize::from(p.parallel),
+                queries,
+                wait: wait.max,
+                here: wait.here,
+                near: wait.near,
+                parallel,
                 max_unknown: p.max_unknown,
                 source: p.source,
                 interface: p.interface,
+                cycles: match p.cycles {
+                    0 => None,
+                    n => Some(n),
+                },
+                interval: p.interval,
+                rate: (p.rate > 0.0).then_some(p.rate),
             },
+            report: p.report,
             dns: !p.no_dns,
             dns_timeout: p.dns_timeout,
             output: self.output.into(),

@@ -3,6 +3,7 @@
 //! Data flows one way: `probe` (or `import`) makes a [`trace::Trace`], enrichment turns it into
 //! a [`path::Path`], and `report` renders that.
 
+pub mod aggregate;
 pub mod bulk;
 pub mod cli;
 pub mod distance;
@@ -11,6 +12,8 @@ pub mod geo;
 pub mod hints;
 pub mod import;
 pub mod locate;
+pub mod many;
+pub mod monitor;
 pub mod path;
 pub mod probe;
 pub mod report;

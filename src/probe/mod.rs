@@ -4,19 +4,23 @@
 //! ([`socket::drop_privileges`]), then [`Prepared::run`] inside a Tokio runtime.
 
 pub mod engine;
+pub mod matching;
 pub mod packet;
 pub mod recv;
 pub mod schedule;
+pub mod scheduler;
 pub mod socket;
 
 use crate::trace::{Origin, Protocol, Trace, TraceOptions};
-use engine::{Event, Outcome};
-use schedule::{ScheduleConfig, Stats};
+use engine::{Control, Feed, Outcome};
+use packet::Flow;
+use schedule::ScheduleConfig;
+use scheduler::{Budget, Progress, TracePlan};
 use socket::{Mode, OpenSockets, SocketError, SocketRequest};
 use std::future::Future;
 use std::net::IpAddr;
 use std::time::Duration;
-use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 /// Default destination port of UDP probes (traceroute's base port).
 pub const DEFAULT_UDP_PORT: u16 = 33434;
@@ -44,6 +48,12 @@ pub struct ProbeConfig {
     pub max_unknown: u8,
     pub source: Option<IpAddr>,
     pub interface: Option<String>,
+    /// Passes over the path (`-c`); `None` until stopped. 1 is a single trace.
+    pub cycles: Option<u64>,
+    /// Time between the starts of two passes (`-i`).
+    pub interval: Duration,
+    /// Probes per second over the whole run (`--rate`); `None` for no limit.
+    pub rate: Option<f64>,
 }
 
 impl Default for ProbeConfig {
@@ -61,6 +71,9 @@ impl Default for ProbeConfig {
             max_unknown: 5,
             source: None,
             interface: None,
+            cycles: Some(1),
+            interval: Duration::from_secs(1),
+            rate: Some(scheduler::DEFAULT_RATE),
         }
     }
 }
@@ -111,25 +124,13 @@ impl Prepared {
         self.sockets.flow.source
     }
 
-    /// Run the trace, sending hop events to `events`, until done or `stop` resolves.
-    pub async fn run(
-        self,
-        events: UnboundedSender<Event>,
-        stop: impl Future<Output = ()>,
-    ) -> std::io::Result<(Trace, Stats)> {
+    /// The trace this run will fill in: target, addresses and options, no hops yet.
+    pub fn template(&self) -> Trace {
         let cfg = &self.cfg;
-        let schedule = ScheduleConfig {
-            first_hop: cfg.first_hop,
-            max_hops: cfg.max_hops,
-            queries: cfg.queries,
-            max_wait: cfg.wait,
-            here: cfg.here,
-            near: cfg.near,
-            parallel: cfg.parallel,
-            max_unknown: cfg.max_unknown,
-        };
         let flow = self.sockets.flow;
-        let options = TraceOptions {
+        let mut trace = Trace::new(self.target.clone(), Some(flow.destination), Origin::Live);
+        trace.source = Some(flow.source);
+        trace.options = Some(TraceOptions {
             protocol: cfg.protocol,
             port: cfg.effective_port(),
             first_hop: cfg.first_hop,
@@ -137,19 +138,84 @@ impl Prepared {
             queries: cfg.queries,
             wait_secs: cfg.wait.as_secs_f64(),
             unprivileged: self.sockets.mode == Mode::Ping,
-        };
-        let Outcome {
-            hops,
-            reached,
-            interrupted,
-            stats,
-        } = engine::run(self.sockets, schedule, events, stop).await?;
-        let mut trace = Trace::new(self.target, Some(flow.destination), Origin::Live);
-        trace.source = Some(flow.source);
-        trace.options = Some(options);
-        trace.hops = hops;
-        trace.reached = reached;
-        trace.interrupted = interrupted;
-        Ok((trace, stats))
+        });
+        trace
+    }
+
+    /// The plan of one trace of this run's kind to `destination` (a batch gives each target
+    /// one), named `id` in the progress it makes.
+    pub fn plan(&self, id: usize, destination: IpAddr) -> TracePlan {
+        let cfg = &self.cfg;
+        TracePlan {
+            id,
+            flow: Flow {
+                destination,
+                ..self.sockets.flow
+            },
+            schedule: ScheduleConfig {
+                first_hop: cfg.first_hop,
+                max_hops: cfg.max_hops,
+                queries: cfg.queries,
+                max_wait: cfg.wait,
+                here: cfg.here,
+                near: cfg.near,
+                parallel: cfg.parallel,
+                max_unknown: cfg.max_unknown,
+            },
+            cycles: cfg.cycles,
+            interval: cfg.interval,
+        }
+    }
+
+    fn budget(&self) -> Budget {
+        Budget {
+            rate: self.cfg.rate,
+            ..Budget::default()
+        }
+    }
+
+    /// Run every pass asked for, streaming progress to `events`, until done, a
+    /// [`Control::Quit`] on `control`, or `stop` resolves.
+    pub async fn run(
+        self,
+        events: UnboundedSender<Progress>,
+        control: UnboundedReceiver<Control>,
+        stop: impl Future<Output = ()>,
+    ) -> std::io::Result<Outcome> {
+        let plan = self.plan(0, self.sockets.flow.destination);
+        let budget = self.budget();
+        engine::run(
+            self.sockets,
+            vec![plan],
+            budget,
+            None,
+            events,
+            control,
+            stop,
+        )
+        .await
+    }
+
+    /// Run the traces `next` hands out, at most `max_active` at once (a batch of targets).
+    pub async fn run_many(
+        self,
+        next: &mut dyn FnMut() -> Option<TracePlan>,
+        max_active: usize,
+        events: UnboundedSender<Progress>,
+        control: UnboundedReceiver<Control>,
+        stop: impl Future<Output = ()>,
+    ) -> std::io::Result<Outcome> {
+        let budget = self.budget();
+        let feed = Feed { next, max_active };
+        engine::run(
+            self.sockets,
+            Vec::new(),
+            budget,
+            Some(feed),
+            events,
+            control,
+            stop,
+        )
+        .await
     }
 }
