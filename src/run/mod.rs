@@ -4,9 +4,9 @@
 //! Whatever was found is printed and exported even when the trace is interrupted or an export
 //! fails: the user never loses hops they already have.
 
-use crate::cli::{AnnotateConfig, Config, GeoOptions, OutputConfig};
+use crate::cli::{AnnotateConfig, Config, GeoOptions, LocateConfig, OutputConfig};
 use crate::dns::{resolve_target, ResolveError, ReverseDns};
-use crate::geo::{Geo, GeoConfig, GeoError};
+use crate::geo::{Feeds, Geo, GeoConfig, GeoError};
 use crate::import::{self, ImportError};
 use crate::path::{Enrichment, Path};
 use crate::probe::scheduler::Progress;
@@ -151,19 +151,45 @@ pub fn open_geo(opts: &GeoOptions) -> Result<Option<Geo>, RunError> {
         use_shipped: true,
         ..user_only.clone()
     };
+    // Geofeeds and overrides are the user's files: a bad one is an error before anything runs.
+    let feeds = Feeds::load(&opts.geofeeds, &opts.overrides).map_err(GeoError::from)?;
     match Geo::open(&full) {
-        Ok(g) => Ok(Some(g)),
+        Ok(g) => Ok(Some(g.with_feeds(feeds))),
         Err(e) => {
             eprintln!(
                 "globetrace: warning: shipped geo data unavailable ({e}); hops are not located"
             );
             if has_user_dbs {
-                Ok(Some(Geo::open(&user_only)?))
+                Ok(Some(Geo::open(&user_only)?.with_feeds(feeds)))
             } else {
                 Ok(None)
             }
         }
     }
+}
+
+/// `locate`: the evidence for each name or address, as text or JSON, offline.
+pub fn locate(cfg: &LocateConfig) -> Result<Finish, RunError> {
+    let geo = open_geo(&cfg.geo)?;
+    let items = crate::locate::items(&cfg.items, &mut std::io::stdin().lock());
+    let all: Vec<_> = items
+        .iter()
+        .map(|i| crate::locate::locate(i, geo.as_ref()))
+        .collect();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let written = if cfg.json {
+        serde_json::to_string_pretty(&all)
+            .map_err(std::io::Error::other)
+            .and_then(|j| writeln!(out, "{j}"))
+    } else {
+        crate::locate::render_text(&all, &mut out)
+    };
+    written.map_err(|source| RunError::Export {
+        path: "<stdout>".into(),
+        source,
+    })?;
+    Ok(Finish::Done)
 }
 
 /// Annotate a saved trace: no packet is sent; names come from the file or reverse DNS.
