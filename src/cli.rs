@@ -288,7 +288,7 @@ pub struct ProbeArgs {
     #[arg(long, value_name = "PPS", default_value_t = crate::probe::scheduler::DEFAULT_RATE,
           value_parser = parse_rate)]
     pub rate: f64,
-    /// Probes in flight at once, per target [default: 16; 2 per target in a batch].
+    /// Probes in flight at once, per target [default: 16; 1 per target in a batch].
     #[arg(short = 'N', long, value_name = "N",
           value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub parallel: Option<u16>,
@@ -592,13 +592,14 @@ impl Cli {
             }
         });
         let queries = p.queries.unwrap_or(if monitoring { 1 } else { 3 });
-        // In a batch the many targets keep the rate busy, so each needs few probes in flight:
-        // two waste at most one probe beyond a destination, and still let a later hop's reply
-        // give up a silent one (NEAR). With one target, 16 in flight make the trace fast.
+        // In a batch the many targets keep the rate busy, so each sends one TTL after another
+        // (as scamper does): no probe goes beyond a destination. A silent hop then waits MAX,
+        // which other traces fill; -N 2 or more lets a later hop's reply give it up sooner.
+        // With one target, 16 in flight make the trace fast.
         let parallel = p
             .parallel
             .map(usize::from)
-            .unwrap_or(if batch.is_some() { 2 } else { 16 });
+            .unwrap_or(if batch.is_some() { 1 } else { 16 });
         Ok(Config {
             target,
             batch,

@@ -126,7 +126,7 @@ fn several_targets_or_a_file_make_a_batch() {
     let c = parse(&["a.example", "b.example"]).unwrap();
     let b = c.batch.expect("a batch");
     assert_eq!(b.inline, vec!["a.example", "b.example"]);
-    assert_eq!(c.probe.parallel, 2);
+    assert_eq!(c.probe.parallel, 1);
     let c = parse(&["-F", "-"]).unwrap();
     assert_eq!(c.batch.unwrap().file.as_deref(), Some("-"));
     let c = parse(&["-N", "8", "-F", "t.txt", "x"]).unwrap();
