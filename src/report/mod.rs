@@ -9,6 +9,7 @@ pub mod json;
 pub mod live;
 pub mod map;
 pub mod table;
+pub mod tui;
 
 use std::fmt;
 use std::str::FromStr;

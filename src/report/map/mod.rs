@@ -26,7 +26,7 @@ mod markers;
 pub mod route;
 mod svg;
 mod view;
-mod world;
+pub(crate) mod world;
 
 use crate::distance::Units;
 use crate::path::Path;
