@@ -85,42 +85,44 @@ fn seconds(d: Duration) -> String {
     format!("{s}s")
 }
 
-/// `globetrace example.com (192.0.2.1) from 10.0.0.1 · icmp · cycle 12/100 every 1s · 00:00:12`
+/// `PAUSED example.com (192.0.2.1) · cycle 12/100 · 00:00:12 · every 1s · icmp from 10.0.0.1`:
+/// the state first and the figures that change early, so a narrow terminal cuts the least.
 fn header_line(h: &Header, state: &UiState) -> Line<'static> {
-    let target = if h.target == h.address.to_string() {
-        h.target.clone()
-    } else {
-        format!("{} ({})", h.target, h.address)
-    };
-    let mut text = format!("globetrace {target}");
-    if let Some(source) = h.source {
-        text.push_str(&format!(" from {source}"));
-    }
-    let total = h
-        .cycles_total
-        .map_or_else(|| "∞".to_string(), |t| t.to_string());
-    text.push_str(&format!(
-        " · {} · cycle {}/{} every {} · {}",
-        h.protocol,
-        h.cycles_done,
-        total,
-        seconds(h.interval),
-        clock(h.elapsed)
-    ));
     let bold = Style::default().add_modifier(Modifier::BOLD);
-    let mut spans = vec![Span::styled(text, bold)];
+    let mut spans = Vec::new();
     if state.paused {
         spans.push(Span::styled(
-            "  PAUSED",
+            "PAUSED",
             Style::default()
                 .fg(Color::Black)
                 .bg(Color::Yellow)
                 .add_modifier(Modifier::BOLD),
         ));
+        spans.push(Span::raw(" "));
     }
     if state.finished {
-        spans.push(Span::styled("  done", bold.fg(Color::Green)));
+        spans.push(Span::styled("DONE", bold.fg(Color::Green)));
+        spans.push(Span::raw(" "));
     }
+    let target = if h.target == h.address.to_string() {
+        h.target.clone()
+    } else {
+        format!("{} ({})", h.target, h.address)
+    };
+    let total = h
+        .cycles_total
+        .map_or_else(|| "∞".to_string(), |t| t.to_string());
+    let mut text = format!(
+        "{target} · cycle {}/{total} · {} · every {} · {}",
+        h.cycles_done,
+        clock(h.elapsed),
+        seconds(h.interval),
+        h.protocol,
+    );
+    if let Some(source) = h.source {
+        text.push_str(&format!(" from {source}"));
+    }
+    spans.push(Span::styled(text, bold));
     Line::from(spans)
 }
 

@@ -216,7 +216,11 @@ pub fn rows(path: &Path, stats: &Aggregate) -> Vec<HopRow> {
                 Some(s) => (s.loss_pct(), s.sent.to_string(), rtt_cells(&s.rtt)),
                 None => {
                     let p = p.expect("a TTL comes from the path or the statistics");
-                    (p.loss_pct, p.sent.to_string(), Default::default())
+                    (
+                        p.loss_pct,
+                        p.sent.to_string(),
+                        std::array::from_fn(|_| "-".to_string()),
+                    )
                 }
             };
             let letter = verdicts.get(&ttl).map_or("", |k| k.letter());
@@ -270,8 +274,9 @@ pub fn layout(rows: &[HopRow], width: usize) -> Vec<(Col, usize)> {
             .map(|(_, w)| w + SPACING)
             .sum()
     };
+    let host_wanted = natural(Col::Host).min(HOST_MIN);
     for drop in DROP_ORDER {
-        if width.saturating_sub(others(&cols)) >= HOST_MIN {
+        if width.saturating_sub(others(&cols)) >= host_wanted {
             break;
         }
         cols.retain(|&(c, _)| c != drop);
