@@ -18,7 +18,7 @@
 //!   answered: loss that carries on to the end of the path. A hop's loss above its forward loss
 //!   is its own ICMP going missing (rate limiting), not lost traffic.
 
-use crate::trace::Hop;
+use crate::trace::{Hop, ReplyKind};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -86,6 +86,8 @@ pub struct ResponderStats {
     /// The first and last cycle it answered in.
     pub first_cycle: u64,
     pub last_cycle: u64,
+    /// What its latest reply was (time exceeded, echo reply, ...).
+    pub kind: ReplyKind,
 }
 
 /// A hop whose responder changed between two cycles.
@@ -189,12 +191,14 @@ impl HopStats {
                         rtt: RttStats::default(),
                         first_cycle: cycle,
                         last_cycle: cycle,
+                        kind: reply.kind,
                     });
                     self.responders.last_mut().expect("just pushed")
                 }
             };
             r.received += 1;
             r.last_cycle = cycle;
+            r.kind = reply.kind;
             if let Some(rtt) = reply.rtt {
                 r.rtt.add(rtt);
                 self.rtt.add(rtt);

@@ -1,6 +1,7 @@
 //! JSON export: one document with the target, its address, the options used, and the hops.
 //! `schema_version` changes whenever a field changes meaning or goes away.
 
+use super::stats::{self, HopStatsView, ResponderStatsView};
 use crate::distance::{DistanceSummary, Leg};
 use crate::geo::Location;
 use crate::path::{LocationSource, Path, PathHop, Placement, Responder};
@@ -22,6 +23,9 @@ struct Document<'a> {
     options: Option<&'a TraceOptions>,
     reached: bool,
     interrupted: bool,
+    /// Cycles summed up (`-c`); absent for a single trace.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cycles: Option<u64>,
     hops: Vec<HopView<'a>>,
     distance: Option<&'a DistanceSummary>,
 }
@@ -37,6 +41,9 @@ struct HopView<'a> {
     placement: Option<&'a Placement>,
     flags: &'a [String],
     leg: Option<&'a Leg>,
+    /// Figures over all cycles (`-c`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stats: Option<HopStatsView>,
 }
 
 #[derive(Serialize)]
@@ -53,10 +60,14 @@ struct ResponderView<'a> {
     marks: &'a [String],
     mpls: &'a [MplsLabel],
     geo: Option<&'a Location>,
+    /// Figures over all cycles (`-c`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stats: Option<ResponderStatsView>,
 }
 
-fn responder(r: &Responder) -> ResponderView<'_> {
+fn responder<'a>(path: &Path, h: &PathHop, r: &'a Responder) -> ResponderView<'a> {
     ResponderView {
+        stats: stats::responder_view(path, h, r.address),
         ip: r.address,
         hostname: r.hostname.as_deref(),
         rtts_ms: &r.rtts_ms,
@@ -72,13 +83,14 @@ fn responder(r: &Responder) -> ResponderView<'_> {
     }
 }
 
-fn hop(h: &PathHop) -> HopView<'_> {
+fn hop<'a>(path: &Path, h: &'a PathHop) -> HopView<'a> {
     HopView {
+        stats: stats::hop_view(path, h),
         hop: h.hop,
         sent: h.sent,
         received: h.received,
         loss_pct: h.loss_pct,
-        responders: h.responders.iter().map(responder).collect(),
+        responders: h.responders.iter().map(|r| responder(path, h, r)).collect(),
         location_source: h
             .placement
             .as_ref()
@@ -103,7 +115,8 @@ pub fn to_string(path: &Path) -> serde_json::Result<String> {
         options: t.options.as_ref(),
         reached: t.reached,
         interrupted: t.interrupted,
-        hops: path.hops.iter().map(hop).collect(),
+        cycles: path.stats.as_ref().map(|s| s.cycles),
+        hops: path.hops.iter().map(|h| hop(path, h)).collect(),
         distance: path.distance.as_ref(),
     };
     serde_json::to_string_pretty(&doc)

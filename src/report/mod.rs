@@ -8,6 +8,8 @@ pub mod geojson;
 pub mod json;
 pub mod live;
 pub mod map;
+pub mod stats;
+pub mod stats_table;
 pub mod table;
 pub mod tui;
 
