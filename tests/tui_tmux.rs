@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::netns::Topology;
+use common::run::binary;
 use common::tmux::{Tmux, PROMPT};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -203,4 +205,123 @@ fn a_panic_still_restores_the_terminal() {
             .is_some_and(|l| l.starts_with(PROMPT.trim_end()))
             || has(&modes, PROMPT.trim_end())
     );
+}
+
+/// Router `hop` of `topo` drops `pct` % of the time-exceeded messages it sends.
+fn throttle_own_icmp(topo: &Topology, hop: usize, pct: u32) {
+    let rules = format!(
+        "add table inet gt_throttle
+table inet gt_throttle {{
+    chain output {{
+        type filter hook output priority 0; policy accept;
+        icmp type time-exceeded numgen random mod 100 < {pct} drop
+    }}
+}}
+"
+    );
+    topo.nft(topo.router(hop), &rules);
+}
+
+/// The hop rows whose loss carries a letter, e.g. `("2", "41.3%R")`.
+fn flagged(screen: &[String]) -> Vec<(String, String)> {
+    screen
+        .iter()
+        .filter_map(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            let loss = words.iter().find(|w| w.contains('%'))?;
+            loss.ends_with(['R', 'F'])
+                .then(|| (words[0].to_string(), loss.to_string()))
+        })
+        .collect()
+}
+
+#[test]
+fn the_real_binary_on_namespace_routers_updates_quits_and_exports() {
+    let Some(topo) = Topology::chain(3) else {
+        return;
+    };
+    let Some(tmux) = Tmux::start(100, 30) else {
+        return;
+    };
+    throttle_own_icmp(&topo, 2, 40);
+    let dir = std::env::temp_dir().join(format!("gt-tui-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let json = dir.join("seen.json");
+    let command = |extra: &str| {
+        format!(
+            "clear; echo before-the-view; ip netns exec {} {} -n -c 0 -i 0.05 {extra} {}; echo exit=$?",
+            topo.src(),
+            binary(),
+            topo.dst_v4()
+        )
+    };
+    tmux.type_line(&command(&format!("--json {}", json.display())));
+    let first = tmux.wait_for("the live view", WAIT, |s| {
+        has(s, "Loss%") && cycle(s).is_some_and(|c| c >= 2)
+    });
+    assert!(!has(&first, "before-the-view"), "the alternate screen");
+    let (c1, s1) = (cycle(&first).unwrap(), sent(&first, "1").unwrap());
+    // The throttled hop is labelled as rate limiting once the figures say so.
+    let later = tmux.wait_for("hop 2 labelled R", Duration::from_secs(30), |s| {
+        flagged(s)
+            .iter()
+            .any(|(hop, loss)| hop == "2" && loss.ends_with('R'))
+    });
+    assert!(cycle(&later).unwrap() > c1 && sent(&later, "1").unwrap() > s1);
+    assert!(
+        flagged(&later).iter().all(|(hop, _)| hop == "2"),
+        "only hop 2 loses: {:?}",
+        flagged(&later)
+    );
+    let dst = topo.dst_v4().to_string();
+    assert!(
+        later
+            .iter()
+            .any(|l| l.split_whitespace().nth(1) == Some(dst.as_str())),
+        "{}",
+        later.join("\n")
+    );
+    tmux.keys(&["d"]);
+    tmux.wait_for("the table alone", WAIT, |s| {
+        has(s, "Loss%") && !has(s, "map:")
+    });
+    tmux.keys(&["d", "d"]);
+    tmux.resize(80, 24);
+    let small = tmux.wait_for("a redraw at 80x24", WAIT, |s| {
+        s.len() == 24 && s.iter().all(|l| l.chars().count() <= 80) && s[23].starts_with("q quit")
+    });
+    for ttl in ["1", "2", "3", "4"] {
+        assert!(
+            sent(&small, ttl).is_some(),
+            "hop {ttl}:\n{}",
+            small.join("\n")
+        );
+    }
+    tmux.keys(&["q"]);
+    let after = tmux.wait_for("the exit status", WAIT, |s| has(s, "exit="));
+    assert!(has(&after, "exit=0"), "{}", after.join("\n"));
+    assert!(has(&after, "before-the-view") && !has(&after, "Loss%"));
+    assert!(!has(&after, "StDev"), "q prints no report");
+    // The JSON asked for holds every hop seen, with its statistics.
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let cycles = doc["cycles"].as_u64().unwrap();
+    assert!(cycles >= c1, "{cycles}");
+    assert_eq!(doc["interrupted"].as_bool(), Some(false));
+    let hops = doc["hops"].as_array().unwrap();
+    assert_eq!(hops.len(), 4);
+    assert_eq!(hops[1]["stats"]["loss_kind"].as_str(), Some("rate_limited"));
+    for h in hops {
+        assert!(h["stats"]["sent"].as_u64().unwrap() + 1 >= cycles, "{h:#}");
+    }
+
+    // Ctrl-C: exit 130, the screen restored.
+    tmux.type_line(&command(""));
+    tmux.wait_for("the live view again", WAIT, |s| {
+        has(s, "Loss%") && cycle(s).is_some_and(|c| c >= 2)
+    });
+    tmux.keys(&["C-c"]);
+    let after = tmux.wait_for("the exit status", WAIT, |s| has(s, "exit="));
+    assert!(has(&after, "exit=130"), "{}", after.join("\n"));
+    assert!(has(&after, "before-the-view") && !has(&after, "Loss%"));
+    std::fs::remove_dir_all(&dir).ok();
 }
