@@ -250,3 +250,28 @@ fn unbounded_cycles_run_until_a_signal_and_export_everything() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn every_protocol_and_family_runs_cycles() {
+    let Some(topo) = Topology::chain(2) else {
+        return;
+    };
+    topo.listen_tcp(80);
+    for (proto, six) in [("-I", true), ("-U", true), ("-T", true), ("-U", false), ("-T", false)] {
+        let dst = if six {
+            topo.dst_v6().to_string()
+        } else {
+            topo.dst_v4().to_string()
+        };
+        let run = trace(&topo, &[proto, "-c", "5", "-i", "0.05", &dst]);
+        assert_eq!(run.status, 0, "{proto} {dst}: {}", run.stderr);
+        assert_eq!(run.json["cycles"].as_u64(), Some(5), "{proto} {dst}");
+        let hops = run.json["hops"].as_array().unwrap();
+        assert_eq!(hops.len(), 3, "{proto} {dst}: {:#}", run.json);
+        for h in hops {
+            assert_eq!(h["stats"]["sent"].as_u64(), Some(5), "{proto} {dst}: {h:#}");
+            assert_eq!(h["stats"]["received"].as_u64(), Some(5), "{proto} {dst}: {h:#}");
+        }
+        assert!(run.reached(), "{proto} {dst}");
+    }
+}

@@ -61,12 +61,8 @@ fn place(r: &Responder, hop: &PathHop) -> (String, String) {
 }
 
 fn loss_cell(h: &HopStatsView) -> String {
-    let letter = h.loss_kind.letter();
-    if letter.is_empty() {
-        format!("{:.1}%", h.loss_pct)
-    } else {
-        format!("{:.1}% {letter}", h.loss_pct)
-    }
+    // The letter slot is always there, so the percentages line up.
+    format!("{:.1}% {:<2}", h.loss_pct, h.loss_kind.letter())
 }
 
 fn route_cell(h: &HopStatsView) -> String {
