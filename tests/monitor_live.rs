@@ -257,7 +257,13 @@ fn every_protocol_and_family_runs_cycles() {
         return;
     };
     topo.listen_tcp(80);
-    for (proto, six) in [("-I", true), ("-U", true), ("-T", true), ("-U", false), ("-T", false)] {
+    for (proto, six) in [
+        ("-I", true),
+        ("-U", true),
+        ("-T", true),
+        ("-U", false),
+        ("-T", false),
+    ] {
         let dst = if six {
             topo.dst_v6().to_string()
         } else {
@@ -270,7 +276,11 @@ fn every_protocol_and_family_runs_cycles() {
         assert_eq!(hops.len(), 3, "{proto} {dst}: {:#}", run.json);
         for h in hops {
             assert_eq!(h["stats"]["sent"].as_u64(), Some(5), "{proto} {dst}: {h:#}");
-            assert_eq!(h["stats"]["received"].as_u64(), Some(5), "{proto} {dst}: {h:#}");
+            assert_eq!(
+                h["stats"]["received"].as_u64(),
+                Some(5),
+                "{proto} {dst}: {h:#}"
+            );
         }
         assert!(run.reached(), "{proto} {dst}");
     }

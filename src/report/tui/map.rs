@@ -70,22 +70,35 @@ pub fn bounds(points: &[(u8, f64, f64)], cols: u16, rows: u16) -> ([f64; 2], [f6
     ([cx - half_x, cx + half_x], [cy - half_y, cy + half_y])
 }
 
+/// Hops that share one cell of the pane: the cell, where the first is, and their numbers.
+struct Group {
+    cell: (i64, i64),
+    lat: f64,
+    lon: f64,
+    hops: Vec<u8>,
+}
+
 /// Hop numbers sharing one cell are labelled together: `3-5`, `3,7`.
 fn labels(
     points: &[(u8, f64, f64)],
     cell: impl Fn(f64, f64) -> (i64, i64),
 ) -> Vec<(f64, f64, String)> {
-    let mut groups: Vec<((i64, i64), f64, f64, Vec<u8>)> = Vec::new();
+    let mut groups: Vec<Group> = Vec::new();
     for &(hop, lat, lon) in points {
         let at = cell(lat, lon);
-        match groups.iter_mut().find(|g| g.0 == at) {
-            Some(g) => g.3.push(hop),
-            None => groups.push((at, lat, lon, vec![hop])),
+        match groups.iter_mut().find(|g| g.cell == at) {
+            Some(g) => g.hops.push(hop),
+            None => groups.push(Group {
+                cell: at,
+                lat,
+                lon,
+                hops: vec![hop],
+            }),
         }
     }
     groups
         .into_iter()
-        .map(|(_, lat, lon, hops)| {
+        .map(|Group { lat, lon, hops, .. }| {
             let contiguous = hops.windows(2).all(|w| w[1] == w[0] + 1);
             let text = match hops.as_slice() {
                 [one] => one.to_string(),
