@@ -267,11 +267,14 @@ fn the_real_binary_on_namespace_routers_updates_quits_and_exports() {
             .iter()
             .any(|(hop, loss)| hop == "2" && loss.ends_with('R'))
     });
-    assert!(cycle(&later).unwrap() > c1 && sent(&later, "1").unwrap() > s1);
+    let shown = later.join("\n");
+    assert!(
+        cycle(&later).unwrap() > c1 && sent(&later, "1").unwrap() > s1,
+        "{shown}"
+    );
     assert!(
         flagged(&later).iter().all(|(hop, _)| hop == "2"),
-        "only hop 2 loses: {:?}",
-        flagged(&later)
+        "only hop 2 loses:\n{shown}"
     );
     let dst = topo.dst_v4().to_string();
     assert!(
@@ -286,6 +289,7 @@ fn the_real_binary_on_namespace_routers_updates_quits_and_exports() {
         has(s, "Loss%") && !has(s, "map:")
     });
     tmux.keys(&["d", "d"]);
+    tmux.wait_for("both again", WAIT, |s| has(s, "Loss%") && has(s, "map:"));
     tmux.resize(80, 24);
     let small = tmux.wait_for("a redraw at 80x24", WAIT, |s| {
         s.len() == 24 && s.iter().all(|l| l.chars().count() <= 80) && s[23].starts_with("q quit")

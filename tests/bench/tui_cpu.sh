@@ -5,7 +5,7 @@
 #   tests/bench/tui_cpu.sh [SECONDS]        (as root; default 20 s per phase)
 #
 # Probes 127.0.0.1 only (one hop: the cost measured is the view's, not the path's) with
-# `-c 0 -i 1` and then `-i 0.1`, then pauses with `p`. Prints CPU seconds per wall second of
+# `-c 0 -i 1`, `-i 0.1` and `-i 0.01`, each followed by a pause (`p`). Prints CPU seconds per wall second of
 # each phase, from /proc/PID/stat (utime + stime, clock ticks).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -30,7 +30,7 @@ measure() {
         'BEGIN { printf "%-34s %6.2f s CPU in %d s wall = %.4f\n", l, (b - a) / hz, s, (b - a) / hz / s }'
 }
 
-for interval in 1 0.1; do
+for interval in 1 0.1 0.01; do
     tm new-session -d -s t -x 120 -y 40 env LANG=C.UTF-8 bash --norc --noprofile
     tm send-keys -t t "exec $bin -n -c 0 -i $interval 127.0.0.1" Enter
     sleep 2

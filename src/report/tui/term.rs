@@ -20,6 +20,7 @@ use std::panic::PanicHookInfo;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
 
 /// Whether the screen is in the live view's state (raw, alternate screen): restoring is done
@@ -33,6 +34,9 @@ fn restore() {
         let _ = disable_raw_mode();
     }
 }
+
+/// The shortest time between two redraws for new views.
+const MIN_FRAME: Duration = Duration::from_millis(50);
 
 type Hook = Arc<dyn Fn(&PanicHookInfo<'_>) + Sync + Send + 'static>;
 
@@ -103,33 +107,47 @@ pub async fn run(
     let mut events = EventStream::new();
     let mut engine_open = true;
     let mut leave = None;
+    // Keys and resizes redraw at once; new views at most every MIN_FRAME (a run at `-i 0.01`
+    // publishes 100 a second, more than anyone reads).
+    let mut redraw_now = true;
+    let mut view_waiting = false;
+    let mut last_draw = Instant::now();
     while leave.is_none() {
-        {
+        if redraw_now || (view_waiting && last_draw.elapsed() >= MIN_FRAME) {
             let view = frames.borrow_and_update();
             screen.terminal.draw(|f| draw(f, &view, &state))?;
+            last_draw = Instant::now();
+            (redraw_now, view_waiting) = (false, false);
         }
+        let due = view_waiting.then_some(last_draw + MIN_FRAME);
         tokio::select! {
-            changed = frames.changed(), if engine_open => {
-                if changed.is_err() {
+            changed = frames.changed(), if engine_open && !view_waiting => match changed {
+                Ok(()) => view_waiting = true,
+                Err(_) => {
                     engine_open = false;
                     state.finished = true;
+                    redraw_now = true;
+                }
+            },
+            _ = tokio::time::sleep_until(due.unwrap_or(last_draw).into()), if due.is_some() => {}
+            event = next_event(&mut events) => {
+                redraw_now = true;
+                match event {
+                    // The terminal went away: nothing more can be asked.
+                    None => leave = Some(UiCommand::Quit),
+                    Some(Err(e)) => return Err(e),
+                    Some(Ok(Event::Key(key))) => match keys::on_key(key, &mut state) {
+                        Some(c @ (UiCommand::Quit | UiCommand::Interrupt)) => leave = Some(c),
+                        Some(c) => {
+                            // The engine may have finished and gone; the view stays regardless.
+                            let _ = commands.send(c);
+                        }
+                        None => {}
+                    },
+                    // Resizes and anything else: redraw (ratatui re-reads the size).
+                    Some(Ok(_)) => {}
                 }
             }
-            event = next_event(&mut events) => match event {
-                // The terminal went away: nothing more can be asked.
-                None => leave = Some(UiCommand::Quit),
-                Some(Err(e)) => return Err(e),
-                Some(Ok(Event::Key(key))) => match keys::on_key(key, &mut state) {
-                    Some(c @ (UiCommand::Quit | UiCommand::Interrupt)) => leave = Some(c),
-                    Some(c) => {
-                        // The engine may have finished and gone; the view stays up regardless.
-                        let _ = commands.send(c);
-                    }
-                    None => {}
-                },
-                // Resizes and anything else: redraw (ratatui re-reads the size).
-                Some(Ok(_)) => {}
-            },
         }
     }
     drop(screen);
