@@ -126,7 +126,10 @@ fn the_view_updates_switches_resizes_and_quits_restoring_the_screen() {
     // Resizing redraws at the new size; at 80x24 the table still fits.
     tmux.resize(80, 24);
     let small = tmux.wait_for("a redraw at 80x24", WAIT, |s| {
-        s.len() == 24 && s.iter().all(|l| l.chars().count() <= 80) && s[23].starts_with("q quit")
+        s.len() == 24
+            && s.iter().all(|l| l.chars().count() <= 80)
+            && s[23].starts_with("q quit")
+            && has(s, "Loss%")
     });
     assert!(cycle(&small).is_some(), "{}", small.join("\n"));
     for t in ["Hop", "Host", "Loss%", "Snt", "Last", "Avg", "Best", "Wrst"] {
@@ -292,7 +295,10 @@ fn the_real_binary_on_namespace_routers_updates_quits_and_exports() {
     tmux.wait_for("both again", WAIT, |s| has(s, "Loss%") && has(s, "map:"));
     tmux.resize(80, 24);
     let small = tmux.wait_for("a redraw at 80x24", WAIT, |s| {
-        s.len() == 24 && s.iter().all(|l| l.chars().count() <= 80) && s[23].starts_with("q quit")
+        s.len() == 24
+            && s.iter().all(|l| l.chars().count() <= 80)
+            && s[23].starts_with("q quit")
+            && has(s, "Loss%")
     });
     for ttl in ["1", "2", "3", "4"] {
         assert!(
