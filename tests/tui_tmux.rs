@@ -239,7 +239,7 @@ fn flagged(screen: &[String]) -> Vec<(String, String)> {
 }
 
 #[test]
-fn the_real_binary_on_namespace_routers_updates_quits_and_exports() {
+fn the_real_binary_on_namespace_routers_updates_quits_and_exports_on_q_ctrl_c_and_sigterm() {
     let Some(topo) = Topology::chain(3) else {
         return;
     };
@@ -333,5 +333,32 @@ fn the_real_binary_on_namespace_routers_updates_quits_and_exports() {
     let after = tmux.wait_for("the exit status", WAIT, |s| has(s, "exit="));
     assert!(has(&after, "exit=130"), "{}", after.join("\n"));
     assert!(has(&after, "before-the-view") && !has(&after, "Loss%"));
+
+    // SIGTERM from elsewhere: the view goes, the screen is restored, the files are written.
+    let json = dir.join("terminated.json");
+    tmux.type_line(&command(&format!("--json {}", json.display())));
+    tmux.wait_for("the live view a third time", WAIT, |s| {
+        has(s, "Loss%") && cycle(s).is_some_and(|c| c >= 2)
+    });
+    let pgrep = std::process::Command::new("pgrep")
+        .args(["-f", &json.display().to_string()])
+        .output()
+        .unwrap();
+    let pid: i32 = String::from_utf8_lossy(&pgrep.stdout)
+        .split_whitespace()
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("the binary's pid");
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let after = tmux.wait_for("the exit status", WAIT, |s| has(s, "exit="));
+    assert!(has(&after, "exit=130"), "{}", after.join("\n"));
+    assert!(has(&after, "before-the-view") && !has(&after, "Loss%"));
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(doc["interrupted"].as_bool(), Some(true));
+    assert_eq!(doc["hops"].as_array().unwrap().len(), 4);
     std::fs::remove_dir_all(&dir).ok();
 }
