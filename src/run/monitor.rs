@@ -38,6 +38,7 @@ pub(super) async fn monitor_async(
     };
     let full_screen = full_screen(cfg);
     let mut ending = None;
+    let mut terminal_error = None;
     let (outcome, mut collected) = if full_screen {
         let header = Header {
             target: cfg.target.clone(),
@@ -59,18 +60,18 @@ pub(super) async fn monitor_async(
             drop(view);
             collected
         };
+        // A signal from outside (SIGTERM, or SIGINT from kill) also leaves the view; its guard
+        // restores the terminal when the future is dropped.
         let ui = async {
-            // A signal from outside (SIGTERM, or SIGINT from kill) also leaves the view; its
-            // guard restores the terminal when the future is dropped.
-            let shown = tokio::select! {
+            tokio::select! {
                 r = tui::run(frames, ui_tx) => r,
                 _ = interrupted() => Ok(()),
-            };
-            shown
+            }
         };
+        // When the view ends (or fails), the forwarder stops the engine.
         let forwarder = live_view::forward(ui_rx, control.clone(), reset.clone());
         let (outcome, collected, shown, end) = tokio::join!(engine, collector, ui, forwarder);
-        shown.map_err(RunError::Terminal)?;
+        terminal_error = shown.err();
         ending = Some(end);
         (outcome, collected)
     } else {
@@ -120,11 +121,15 @@ pub(super) async fn monitor_async(
     if cfg.output.verbose {
         eprintln!("{}", super::stats_line(&outcome.stats));
     }
-    if full_screen {
+    if full_screen && terminal_error.is_none() {
         // The view was the display: only the files asked for are written.
         emit_files(&path, &cfg.output, &cfg.geo)?;
     } else {
+        // Without the view (or when the terminal failed it), the report as with `-r`.
         emit(&path, &cfg.output, &cfg.geo)?;
+    }
+    if let Some(e) = terminal_error {
+        return Err(RunError::Terminal(e));
     }
     Ok(if interrupted {
         Finish::Interrupted

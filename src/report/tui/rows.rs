@@ -149,13 +149,13 @@ fn rtt_cells(r: &RttStats) -> [String; 6] {
 
 /// Host name when known, else the address; the place (with its source letter) and network.
 fn line(address: IpAddr, hop: Option<&PathHop>, first: bool) -> Line {
-    let Some(r) = hop.and_then(|h| h.responders.iter().find(|r| r.address == address)) else {
+    let found = hop.and_then(|h| Some((h, h.responders.iter().find(|r| r.address == address)?)));
+    let Some((hop, r)) = found else {
         return Line {
             host: address.to_string(),
             ..Line::default()
         };
     };
-    let hop = hop.expect("responder found in it");
     let (mut place, network, _) = short_place(r);
     if first {
         if let Some(p) = hinted(hop) {
