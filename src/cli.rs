@@ -63,6 +63,32 @@ pub enum Command {
     /// text output of traceroute, mtr --report or tracert, mtr --json, RIPE Atlas results or
     /// scamper JSON (many traces per file), from FILE or standard input.
     Annotate(AnnotateArgs),
+    /// Show every piece of evidence behind the place of host names or addresses, offline:
+    /// tokens tried, dictionary and operator-table entries, the countries a name names,
+    /// GeoIP, geofeeds and overrides, and the verdict. Reads standard input when no NAME or
+    /// ADDRESS is given (or `-`).
+    Locate(LocateArgs),
+}
+
+/// `globetrace locate`.
+#[derive(Debug, Args)]
+pub struct LocateArgs {
+    /// Host names or addresses; `-` or none reads them from standard input, one a line.
+    #[arg(value_name = "NAME|ADDRESS")]
+    pub items: Vec<String>,
+    /// `table` (the default) prints text; `json` a JSON array; `csv` is not offered.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    #[command(flatten)]
+    pub geo: GeoArgs,
+}
+
+/// Everything `locate` needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocateConfig {
+    pub items: Vec<String>,
+    pub json: bool,
+    pub geo: GeoOptions,
 }
 
 /// `globetrace annotate`.
@@ -121,6 +147,14 @@ pub struct GeoArgs {
     /// Count detour outliers in the distance (they are still flagged).
     #[arg(long)]
     pub keep_outliers: bool,
+    /// An RFC 8805 geofeed (prefix,country,region,city,postal) whose places beat GeoIP and
+    /// host name hints. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub geofeed: Vec<PathBuf>,
+    /// An overrides file (lines of `PREFIX|HOST-PATTERN LAT,LON [LABEL]`), asked before
+    /// everything else. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub overrides: Vec<PathBuf>,
 }
 
 fn parse_from(s: &str) -> Result<(f64, f64), String> {
@@ -144,6 +178,10 @@ pub struct GeoOptions {
     pub hints: bool,
     /// `--keep-outliers`.
     pub keep_outliers: bool,
+    /// `--geofeed` files (RFC 8805), consulted before GeoIP and hints.
+    pub geofeeds: Vec<PathBuf>,
+    /// `--overrides` files, consulted first.
+    pub overrides: Vec<PathBuf>,
 }
 
 impl Default for GeoOptions {
@@ -157,6 +195,8 @@ impl Default for GeoOptions {
             method: Method::Geodesic,
             hints: true,
             keep_outliers: false,
+            geofeeds: Vec::new(),
+            overrides: Vec::new(),
         }
     }
 }
@@ -187,6 +227,8 @@ impl From<GeoArgs> for GeoOptions {
             },
             hints: !g.no_hints,
             keep_outliers: g.keep_outliers,
+            geofeeds: g.geofeed,
+            overrides: g.overrides,
         }
     }
 }
@@ -387,6 +429,7 @@ pub struct OutputConfig {
 pub enum Job {
     Trace(Config),
     Annotate(AnnotateConfig),
+    Locate(LocateConfig),
 }
 
 /// Everything `annotate` needs.
@@ -475,6 +518,16 @@ impl Cli {
                 output: a.output.into(),
                 geo: a.geo.into(),
             })),
+            Some(Command::Locate(l)) => {
+                if l.format == Format::Csv {
+                    return Err("locate prints text or JSON (--format table|json), not CSV".into());
+                }
+                Ok(Job::Locate(LocateConfig {
+                    items: l.items,
+                    json: l.format == Format::Json,
+                    geo: l.geo.into(),
+                }))
+            }
             None => self.into_config().map(Job::Trace),
         }
     }

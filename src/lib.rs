@@ -11,6 +11,7 @@ pub mod dns;
 pub mod geo;
 pub mod hints;
 pub mod import;
+pub mod locate;
 pub mod many;
 pub mod monitor;
 pub mod path;

@@ -31,6 +31,7 @@ fn main() -> ExitCode {
     let outcome = match &job {
         Job::Trace(cfg) => run::trace(cfg),
         Job::Annotate(cfg) => run::annotate(cfg),
+        Job::Locate(cfg) => run::locate(cfg),
     };
     match outcome {
         Ok(Finish::Done) => ExitCode::SUCCESS,

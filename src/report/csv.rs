@@ -48,6 +48,7 @@ pub const COLUMNS: &[&str] = &[
     "loss_kind",
     "forward_loss_pct",
     "route_changes",
+    "confidence",
 ];
 
 /// Prefix text that a spreadsheet would take for a formula with `'` (OWASP's advice); numbers,
@@ -142,6 +143,7 @@ fn record(path: &Path, hop: &PathHop, r: Option<&Responder>, first: bool) -> Vec
         opt(leg.map(|l| format!("{:.3}", l.cumulative_km))),
     ]);
     monitored(path, hop, r, &mut cells);
+    cells.push(opt(placed.map(|p| p.confidence.as_str())));
     cells
 }
 

@@ -7,7 +7,7 @@
 
 use globetrace::distance::{summarize, Method, PathPoint};
 use globetrace::geo::Location;
-use globetrace::path::{LocationSource, Path, PathHop, Placement, Responder};
+use globetrace::path::{Confidence, LocationSource, Path, PathHop, Placement, Responder};
 use globetrace::trace::{Origin, Trace};
 use std::net::IpAddr;
 
@@ -119,6 +119,7 @@ pub fn path(places: &[Place], silent_hops: &[u8], origin: Option<(f64, f64)>) ->
                 reason: p.left_out.map(str::to_string),
                 place: None,
                 hint: None,
+                confidence: Confidence::Medium,
             }),
             flags: p.flags.iter().map(|f| f.to_string()).collect(),
             leg: None,

@@ -19,9 +19,10 @@ fn lines() -> Vec<Line<'static>> {
         "Loss% F  forward loss: carries on to the end".to_string(),
         format!("Hop {ROUTE_CHANGE_MARK}    the hop's responder changed (footer:"),
         "         the latest change and its cycle)".to_string(),
-        "Place    H host name, G GeoIP city,".to_string(),
-        "         C country point; ! implausible,".to_string(),
-        "         ~ outlier, S satellite link".to_string(),
+        "Place    O override, F geofeed, H host name,".to_string(),
+        "         G GeoIP city, C country point;".to_string(),
+        "         ! implausible, ~ outlier, S satellite;".to_string(),
+        "         then confidence: h high, m medium, l low".to_string(),
         "Jitter   mean |difference| of successive RTTs".to_string(),
     ]
     .into_iter()

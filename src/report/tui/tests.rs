@@ -221,7 +221,7 @@ fn the_table_shows_the_statistics_of_every_hop() {
         ["0.0%", "20", "40.0", "25.0", "10.0", "40.0", "11.2", "14.2"]
     );
     assert_eq!(hop4[1], "198.51.100.4", "no name: the address");
-    assert!(hop_line(&lines, "4").contains("G Los Angeles, US"));
+    assert!(hop_line(&lines, "4").contains("G m Los Angeles, US"));
     assert!(hop_line(&lines, "4").contains("AS64502"));
     // Hop 2 lost 10 of 20 of its own replies, later hops none: rate limiting.
     let hop2 = words(line_with(&lines, "lon1.example"));
