@@ -12,6 +12,7 @@ pub mod multi;
 pub mod stats;
 pub mod stats_table;
 pub mod table;
+pub mod tui;
 
 use std::fmt;
 use std::str::FromStr;

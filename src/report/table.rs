@@ -21,7 +21,7 @@ const TERMINAL_STYLE: TableStyle = TableStyle::new()
 const HOST_MAX: usize = 40;
 
 /// Shorten a long name in the middle, keeping the informative ends.
-fn shorten(name: &str, max: usize) -> String {
+pub(super) fn shorten(name: &str, max: usize) -> String {
     let chars: Vec<char> = name.chars().collect();
     if chars.len() <= max {
         return name.to_string();
@@ -197,7 +197,7 @@ pub fn render(path: &Path, terminal: bool, units: Units) -> String {
 }
 
 /// A hop placed by its host name shows that place and its coordinates on its first row.
-fn hinted(hop: &PathHop) -> Option<&Placement> {
+pub(super) fn hinted(hop: &PathHop) -> Option<&Placement> {
     hop.placement.as_ref().filter(|p| {
         matches!(
             p.source,
@@ -207,7 +207,7 @@ fn hinted(hop: &PathHop) -> Option<&Placement> {
 }
 
 /// The location code of a hop that was looked up, then its confidence (`H h`, `G! l`).
-fn loc_code(hop: &PathHop) -> String {
+pub(super) fn loc_code(hop: &PathHop) -> String {
     let code = base_code(hop);
     match hop.placement.as_ref().filter(|_| !code.is_empty()) {
         Some(p) => format!("{code} {}", &p.confidence.as_str()[..1]),
@@ -267,7 +267,7 @@ fn compact_rtt(r: &Responder) -> String {
     rtt_cell(r, compact_ms, "/", "\n")
 }
 
-fn short_place(r: &Responder) -> (String, String, String) {
+pub(super) fn short_place(r: &Responder) -> (String, String, String) {
     let Some(g) = &r.geo else {
         return Default::default();
     };

@@ -27,7 +27,7 @@ mod overview;
 pub mod route;
 mod svg;
 mod view;
-mod world;
+pub(crate) mod world;
 
 pub use overview::Overview;
 
