@@ -5,11 +5,14 @@
 
 pub mod bulk;
 pub mod cli;
+pub mod config;
+pub mod data_status;
 pub mod distance;
 pub mod dns;
 pub mod geo;
 pub mod hints;
 pub mod import;
+pub mod manual;
 pub mod path;
 pub mod probe;
 pub mod report;
