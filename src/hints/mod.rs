@@ -51,7 +51,7 @@ pub use dict::{check as check_data, DataError, Place};
 pub use hostname::{hints, Hint, HintKind};
 pub use tokens::{tokenize, Token, Tokens};
 
-use crate::path::{LocationSource, PathHop, Placement};
+use crate::path::{LocationSource, PathHop, PlaceName, Placement};
 use checks::{classify, km, Point};
 
 /// What the hints stage does. The default is what a plain run does: hints on, outliers
@@ -264,6 +264,12 @@ fn place(hop: &mut PathHop, cand: &Candidate, bound: Option<((f64, f64), f64, Op
                 reason: None,
                 place: Some(h.place.label()),
                 hint: Some(format!("{} {:?}", h.kind.as_str(), h.token)),
+                named: Some(PlaceName {
+                    city: Some(h.place.name.to_string()),
+                    region: (h.place.admin1 != "-").then(|| h.place.admin1.to_string()),
+                    country: crate::geo::country_name(h.place.cc).map(str::to_string),
+                    country_code: Some(h.place.cc.to_string()),
+                }),
             });
             add_flag(&mut hop.flags, "hostname-hint");
             return;
@@ -297,6 +303,7 @@ fn place(hop: &mut PathHop, cand: &Candidate, bound: Option<((f64, f64), f64, Op
         reason,
         place: None,
         hint: None,
+        named: None,
     });
 }
 

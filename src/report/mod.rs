@@ -8,6 +8,7 @@ pub mod geojson;
 pub mod json;
 pub mod live;
 pub mod map;
+pub mod round;
 pub mod table;
 
 use std::fmt;
