@@ -177,8 +177,8 @@ mod tests {
         let fresh = render(
             "built into the binary",
             None,
-            &[file.clone()],
-            &[info.clone()],
+            std::slice::from_ref(&file),
+            std::slice::from_ref(&info),
             built + 200 * DAY,
         );
         assert!(fresh.warnings.is_empty(), "{:?}", fresh.warnings);
