@@ -272,16 +272,32 @@ pub struct ProbeArgs {
     #[arg(short = 'f', long, value_name = "N", default_value_t = 1,
           value_parser = clap::value_parser!(u8).range(1..=255))]
     pub first_hop: u8,
-    /// Probes per hop.
-    #[arg(short = 'q', long, value_name = "N", default_value_t = 3,
+    /// Probes per hop in each cycle [default: 3 for one trace, 1 per cycle with -c].
+    #[arg(short = 'q', long, value_name = "N",
           value_parser = clap::value_parser!(u8).range(1..=10))]
-    pub queries: u8,
+    pub queries: Option<u8>,
     /// Longest wait for a reply in seconds, optionally with traceroute's HERE and NEAR factors:
     /// MAX[,HERE[,NEAR]]. A probe is given up after MAX, or HERE times the RTT of a reply from
-    /// the same hop, or NEAR times the RTT of a reply from a later hop (0 turns a factor off).
+    /// the same hop, or NEAR times the RTT of a reply from a later hop (0 turns a factor off)
+    /// [default: 3,3,10 for one trace; 2,0,0 with -c, where a pass waiting costs nothing].
     #[arg(short = 'w', long, value_name = "MAX[,HERE,NEAR]", value_parser = parse_wait,
-          default_value = "3,3,10", allow_negative_numbers = true)]
-    pub wait: WaitSpec,
+          allow_negative_numbers = true)]
+    pub wait: Option<WaitSpec>,
+    /// Probe the path N times, one cycle every --interval (mtr's -c); 0 runs until q or Ctrl-C.
+    /// With N other than 1 on a terminal a full-screen live view runs (unless -r).
+    #[arg(short = 'c', long, value_name = "N", default_value_t = 1)]
+    pub cycles: u64,
+    /// Seconds between the starts of two cycles (0.01 or more).
+    #[arg(short = 'i', long, value_name = "SECS", default_value = "1", value_parser = parse_interval)]
+    pub interval: Duration,
+    /// Print the report (the table with statistics) when the cycles end, no live view (mtr's
+    /// -r). Implied when standard output is not a terminal.
+    #[arg(short = 'r', long)]
+    pub report: bool,
+    /// Probes per second over the whole run, all cycles together (0: no limit).
+    #[arg(long, value_name = "PPS", default_value_t = crate::probe::scheduler::DEFAULT_RATE,
+          value_parser = parse_rate)]
+    pub rate: f64,
     /// Probes in flight at once.
     #[arg(short = 'N', long, value_name = "N", default_value_t = 16,
           value_parser = clap::value_parser!(u16).range(1..=1024))]
@@ -301,7 +317,7 @@ pub struct ProbeArgs {
     #[arg(short = 's', long, value_name = "ADDR")]
     pub source: Option<IpAddr>,
     /// Network interface to send through.
-    #[arg(short = 'i', long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME")]
     pub interface: Option<String>,
 }
 
@@ -351,6 +367,27 @@ fn parse_secs(s: &str) -> Result<Duration, String> {
         return Err(format!("{s} must be more than 0 and at most 300 seconds"));
     }
     Ok(Duration::from_secs_f64(v))
+}
+
+fn parse_interval(s: &str) -> Result<Duration, String> {
+    let v: f64 = s.trim().parse().map_err(|_| {
+        format!("{s:?} is not a number of seconds (-i is the interval between cycles; the interface is --interface)")
+    })?;
+    if !(v.is_finite() && (0.01..=3600.0).contains(&v)) {
+        return Err(format!("{s} must be between 0.01 and 3600 seconds"));
+    }
+    Ok(Duration::from_secs_f64(v))
+}
+
+fn parse_rate(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of probes per second"))?;
+    if !(v.is_finite() && (0.0..=1_000_000.0).contains(&v)) || (v > 0.0 && v < 1.0) {
+        return Err(format!("{s} must be 0 (no limit) or between 1 and 1000000"));
+    }
+    Ok(v)
 }
 
 fn parse_factor(s: &str, what: &str) -> Result<f64, String> {
@@ -424,6 +461,8 @@ pub struct AnnotateConfig {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     pub target: String,
+    /// `-r`: no live view; the report when the cycles end.
+    pub report: bool,
     pub family: FamilyPreference,
     pub probe: ProbeConfig,
     pub dns: bool,
@@ -436,6 +475,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             target: String::new(),
+            report: false,
             family: FamilyPreference::Any,
             probe: ProbeConfig::default(),
             dns: true,
@@ -581,6 +621,25 @@ impl Cli {
         if target.trim().is_empty() {
             return Err("TARGET is empty".into());
         }
+        let cycles = (p.cycles != 1).then_some(p.cycles);
+        let monitoring = cycles.is_some();
+        let wait = p.wait.unwrap_or(if monitoring {
+            // Passes overlap, so waiting for a slow reply delays nothing; giving it up early
+            // would count it as lost.
+            WaitSpec {
+                max: Duration::from_secs(2),
+                here: f64::INFINITY,
+                near: f64::INFINITY,
+            }
+        } else {
+            let d = ProbeConfig::default();
+            WaitSpec {
+                max: d.wait,
+                here: d.here,
+                near: d.near,
+            }
+        });
+        let queries = p.queries.unwrap_or(if monitoring { 1 } else { 3 });
         Ok(Config {
             target,
             family,
@@ -589,15 +648,22 @@ impl Cli {
                 port: p.port,
                 first_hop: p.first_hop,
                 max_hops: p.max_hops,
-                queries: p.queries,
-                wait: p.wait.max,
-                here: p.wait.here,
-                near: p.wait.near,
+                queries,
+                wait: wait.max,
+                here: wait.here,
+                near: wait.near,
                 parallel: usize::from(p.parallel),
                 max_unknown: p.max_unknown,
                 source: p.source,
                 interface: p.interface,
+                cycles: match p.cycles {
+                    0 => None,
+                    n => Some(n),
+                },
+                interval: p.interval,
+                rate: (p.rate > 0.0).then_some(p.rate),
             },
+            report: p.report,
             dns: !p.no_dns,
             dns_timeout: p.dns_timeout,
             output: self.output.into(),

@@ -3,6 +3,7 @@
 //! Data flows one way: `probe` (or `import`) makes a [`trace::Trace`], enrichment turns it into
 //! a [`path::Path`], and `report` renders that.
 
+pub mod aggregate;
 pub mod bulk;
 pub mod cli;
 pub mod config;
@@ -13,6 +14,7 @@ pub mod geo;
 pub mod hints;
 pub mod import;
 pub mod manual;
+pub mod monitor;
 pub mod path;
 pub mod probe;
 pub mod report;

@@ -4,6 +4,7 @@
 //! GeoIP answers, where each hop is placed and how far apart the places are. Reports (table,
 //! CSV, JSON, maps) render a `Path` and never look at how it was gathered.
 
+use crate::aggregate::{Aggregate, HopStats, LossVerdict};
 use crate::distance::{self, DistanceSummary, Leg, Method, PathPoint};
 use crate::geo::{Geo, Location};
 use crate::hints::{self, HintOptions};
@@ -192,6 +193,8 @@ pub struct Path {
     pub hops: Vec<PathHop>,
     /// Distances along the located hops (`None` without geo data).
     pub distance: Option<DistanceSummary>,
+    /// Statistics over many cycles (`-c`), when the path was watched more than once.
+    pub stats: Option<Aggregate>,
 }
 
 /// What enrichment adds to a trace.
@@ -325,6 +328,7 @@ impl Path {
             trace,
             hops,
             distance,
+            stats: None,
         }
     }
 
@@ -337,6 +341,21 @@ impl Path {
                 ..Enrichment::default()
             },
         )
+    }
+
+    /// The statistics of hop `ttl` over all cycles, when there are any.
+    pub fn hop_stats(&self, ttl: u8) -> Option<&HopStats> {
+        self.stats.as_ref()?.hop(ttl)
+    }
+
+    /// Which loss hop `ttl` shows over all cycles, when there are statistics.
+    pub fn loss_verdict(&self, ttl: u8) -> Option<LossVerdict> {
+        let stats = self.stats.as_ref()?;
+        stats
+            .loss_verdicts()
+            .into_iter()
+            .find(|(t, _)| *t == ttl)
+            .map(|(_, v)| v)
     }
 
     /// One hop on its own (for live output, before the trace is complete).

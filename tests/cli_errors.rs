@@ -87,7 +87,7 @@ fn runtime_errors_exit_1_or_2_with_one_line() {
     assert_one_line(&out, 2, "no-such-host.invalid", "unknown host");
     let out = run(&["-s", "192.0.2.250", &topo.dst_v4().to_string()]);
     assert_one_line(&out, 1, "192.0.2.250", "source address not on this host");
-    let out = run(&["-i", "nosuchif0", &topo.dst_v4().to_string()]);
+    let out = run(&["--interface", "nosuchif0", &topo.dst_v4().to_string()]);
     assert_one_line(&out, 1, "nosuchif0", "unknown interface");
 }
 

@@ -362,7 +362,10 @@ fn source_address_and_interface_are_honoured() {
     assert!(run.reached(), "{}", run.stderr);
     assert_eq!(run.json["source"], src.as_str());
     // The source namespace's only interface toward the routers is named after its peer.
-    let run = trace(&topo, &["-i", "to-r1", "-6", &topo.dst_v6().to_string()]);
+    let run = trace(
+        &topo,
+        &["--interface", "to-r1", "-6", &topo.dst_v6().to_string()],
+    );
     assert!(run.reached(), "{}", run.stderr);
     assert_eq!(run.responders(1), vec![v6(topo.router_v6(1))]);
 }

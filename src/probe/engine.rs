@@ -1,39 +1,39 @@
-//! The I/O loop of a trace: send what the schedule allows, read what arrives, give up what the
-//! schedule says is silent, and report hops as they complete.
+//! The I/O loop of every run: send what the scheduler allows, read what arrives, give up what
+//! the scheduler says is silent, and stream progress (hops, finished passes) as it happens.
+//! Single traces, monitoring cycles and (later) many targets all run through this one loop;
+//! what differs is the plans handed to the [`Scheduler`].
 //!
 //! It sleeps in the kernel between events (readiness of the sockets, or the next deadline), so a
 //! trace costs almost no CPU however long it waits.
 
 use super::packet::{encode_probe, Family, Flow};
 use super::recv::{recv_one, Queue};
-use super::schedule::{Schedule, ScheduleConfig, Stats};
+use super::schedule::Stats;
+use super::scheduler::{Budget, Progress, Scheduler, TracePlan};
 use super::socket::{fd, set_ttl, OpenSockets, RecvKind};
-use crate::trace::Hop;
 use socket2::{SockAddr, Socket};
 use std::future::Future;
 use std::io;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::time::{Instant, SystemTime};
 use tokio::io::unix::AsyncFd;
 use tokio::io::Interest;
-use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
-/// Progress of a live trace.
-#[derive(Debug, Clone)]
-pub enum Event {
-    /// A responder answered for the first time (a good moment to start its name lookup).
-    Responder(IpAddr),
-    /// A hop is complete; hops arrive in TTL order.
-    Hop(Hop),
-}
-
-/// What a finished (or interrupted) run produced.
+/// What a finished (or stopped) run produced, besides the progress it streamed.
 #[derive(Debug, Clone)]
 pub struct Outcome {
-    pub hops: Vec<Hop>,
-    pub reached: bool,
     pub interrupted: bool,
     pub stats: Stats,
+}
+
+/// Asked of a running engine from outside (the live view's keys).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    /// Start no new passes until resumed.
+    Pause(bool),
+    /// End now: passes under way end with what they have.
+    Quit,
 }
 
 /// Most packets read from one socket per wake-up, so a flood cannot starve the timers.
@@ -44,11 +44,14 @@ struct Receiver {
     kind: RecvKind,
 }
 
-/// Run one trace over `sockets` until it finishes or `stop` resolves.
+/// Run every pass `plans` asks for over `sockets` until done, a [`Control::Quit`], or `stop`
+/// resolves (then `interrupted`). Progress streams to `events` as it happens.
 pub async fn run(
     sockets: OpenSockets,
-    cfg: ScheduleConfig,
-    events: UnboundedSender<Event>,
+    plans: Vec<TracePlan>,
+    budget: Budget,
+    events: UnboundedSender<Progress>,
+    mut control: UnboundedReceiver<Control>,
     stop: impl Future<Output = ()>,
 ) -> io::Result<Outcome> {
     let OpenSockets {
@@ -61,45 +64,44 @@ pub async fn run(
     } = sockets;
     let family = flow.family();
     let sender = register(sender)?;
-    let mut extra = Vec::new();
+    let mut sources: Vec<Receiver> = Vec::new();
     for (socket, kind) in receivers {
-        extra.push(Receiver {
+        sources.push(Receiver {
             fd: register(socket)?,
             kind,
         });
     }
-    let destination = SockAddr::from(SocketAddr::new(flow.destination, 0));
-    let mut schedule = Schedule::new(cfg, flow, rand::random());
-    let mut sources: Vec<Receiver> = Vec::new();
+    let bases: Vec<u16> = plans.iter().map(|_| rand::random()).collect();
+    let mut scheduler = Scheduler::new(plans, budget, Instant::now(), &bases);
     let sender = Receiver {
         fd: sender,
         kind: sender_recv.unwrap_or(RecvKind::Ipv4Datagram),
     };
     let sender_receives = sender_recv.is_some();
-    sources.append(&mut extra);
     tokio::pin!(stop);
     let mut interrupted = false;
+    let mut control_open = true;
 
     loop {
         // Read everything already queued before judging any probe silent: after a late
         // wake-up, replies that came in time are waiting in the socket buffers.
         if sender_receives {
-            drain(&sender, &flow, &mut schedule, &events);
+            drain(&sender, &flow, &mut scheduler);
         }
         for r in &sources {
-            drain(r, &flow, &mut schedule, &events);
+            drain(r, &flow, &mut scheduler);
         }
         // Expire before sending: slots freed by a give-up are refilled now, not a wait later.
-        schedule.expire(Instant::now());
-        send_allowed(&sender.fd, family, &flow, &destination, &mut schedule).await?;
-        for hop in schedule.take_completed() {
-            let _ = events.send(Event::Hop(hop));
+        scheduler.expire(Instant::now());
+        send_allowed(&sender.fd, family, &mut scheduler).await?;
+        for p in scheduler.take_progress() {
+            let _ = events.send(p);
         }
-        if schedule.is_finished() {
+        if scheduler.is_finished() {
             break;
         }
-        let deadline = schedule
-            .next_deadline()
+        let deadline = scheduler
+            .next_wakeup()
             .map(tokio::time::Instant::from_std)
             .unwrap_or_else(|| tokio::time::Instant::now() + std::time::Duration::from_secs(1));
         tokio::select! {
@@ -108,22 +110,26 @@ pub async fn run(
                 interrupted = true;
                 break;
             }
+            c = control.recv(), if control_open => match c {
+                Some(Control::Pause(p)) => scheduler.set_paused(p, Instant::now()),
+                Some(Control::Quit) => break,
+                None => control_open = false,
+            },
             r = ready(sender_receives.then_some(&sender)) => r?,
             r = ready(sources.first()) => r?,
             r = ready(sources.get(1)) => r?,
             _ = tokio::time::sleep_until(deadline) => {}
         }
     }
-    if !interrupted {
-        for hop in schedule.take_completed() {
-            let _ = events.send(Event::Hop(hop));
-        }
+    if !scheduler.is_finished() {
+        scheduler.abandon();
+    }
+    for p in scheduler.take_progress() {
+        let _ = events.send(p);
     }
     Ok(Outcome {
-        hops: schedule.hops(interrupted),
-        reached: schedule.reached(),
         interrupted,
-        stats: schedule.stats(),
+        stats: scheduler.stats(),
     })
 }
 
@@ -136,17 +142,16 @@ fn register(socket: Socket) -> io::Result<AsyncFd<Socket>> {
     unsafe { AsyncFd::register_with_interest(socket, interest) }.map_err(|e| e.into_parts().1)
 }
 
-/// Send every probe the schedule allows right now.
+/// Send every probe the scheduler allows right now.
 async fn send_allowed(
     sender: &AsyncFd<Socket>,
     family: Family,
-    flow: &Flow,
-    destination: &SockAddr,
-    schedule: &mut Schedule,
+    scheduler: &mut Scheduler,
 ) -> io::Result<()> {
-    while let Some((seq, ttl)) = schedule.next_probe(Instant::now(), SystemTime::now()) {
-        let packet = encode_probe(flow, seq);
-        set_ttl(sender.get_ref(), family, ttl)?;
+    while let Some(probe) = scheduler.next_probe(Instant::now(), SystemTime::now()) {
+        let packet = encode_probe(&probe.flow, probe.seq);
+        let destination = SockAddr::from(SocketAddr::new(probe.flow.destination, 0));
+        set_ttl(sender.get_ref(), family, probe.ttl)?;
         // A socket reports an ICMP error it received (e.g. the port unreachable answering an
         // earlier probe) by failing the *next* send with it. That call consumed the error and
         // sent nothing, so the same probe is tried again; a few failures in a row mean the
@@ -154,12 +159,12 @@ async fn send_allowed(
         let mut attempts = 0;
         loop {
             let mut guard = sender.writable().await?;
-            match guard.try_io(|s| s.get_ref().send_to(&packet, destination)) {
+            match guard.try_io(|s| s.get_ref().send_to(&packet, &destination)) {
                 Ok(Ok(_)) => break,
                 Ok(Err(e)) if is_reported_error(&e) && attempts < 3 => attempts += 1,
                 Ok(Err(e)) if is_reported_error(&e) => break,
                 Ok(Err(e)) => {
-                    schedule.unsend_last();
+                    scheduler.unsend_last();
                     return Err(e);
                 }
                 Err(_would_block) => continue,
@@ -215,7 +220,7 @@ async fn ready(receiver: Option<&Receiver>) -> io::Result<()> {
 
 /// Read what a socket holds, up to a batch per queue, without waiting. Reading until a queue
 /// would block clears its readiness, so the next wait sleeps in the kernel.
-fn drain(r: &Receiver, flow: &Flow, schedule: &mut Schedule, events: &UnboundedSender<Event>) {
+fn drain(r: &Receiver, flow: &Flow, scheduler: &mut Scheduler) {
     let raw = fd(r.fd.get_ref());
     for &(queue, interest) in queues(r.kind) {
         for _ in 0..BATCH {
@@ -227,9 +232,7 @@ fn drain(r: &Receiver, flow: &Flow, schedule: &mut Schedule, events: &UnboundedS
                 });
             match got {
                 Ok(incoming) => {
-                    if let Some(addr) = schedule.on_packet(incoming) {
-                        let _ = events.send(Event::Responder(addr));
-                    }
+                    scheduler.on_packet(incoming);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 // Would block (drained), or an error the socket reported; either way, done.

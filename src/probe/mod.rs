@@ -4,19 +4,22 @@
 //! ([`socket::drop_privileges`]), then [`Prepared::run`] inside a Tokio runtime.
 
 pub mod engine;
+pub mod matching;
 pub mod packet;
 pub mod recv;
 pub mod schedule;
+pub mod scheduler;
 pub mod socket;
 
 use crate::trace::{Origin, Protocol, Trace, TraceOptions};
-use engine::{Event, Outcome};
-use schedule::{ScheduleConfig, Stats};
+use engine::{Control, Outcome};
+use schedule::ScheduleConfig;
+use scheduler::{Budget, Progress, TracePlan};
 use socket::{Mode, OpenSockets, SocketError, SocketRequest};
 use std::future::Future;
 use std::net::IpAddr;
 use std::time::Duration;
-use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 /// Default destination port of UDP probes (traceroute's base port).
 pub const DEFAULT_UDP_PORT: u16 = 33434;
@@ -44,6 +47,12 @@ pub struct ProbeConfig {
     pub max_unknown: u8,
     pub source: Option<IpAddr>,
     pub interface: Option<String>,
+    /// Passes over the path (`-c`); `None` until stopped. 1 is a single trace.
+    pub cycles: Option<u64>,
+    /// Time between the starts of two passes (`-i`).
+    pub interval: Duration,
+    /// Probes per second over the whole run (`--rate`); `None` for no limit.
+    pub rate: Option<f64>,
 }
 
 impl Default for ProbeConfig {
@@ -61,6 +70,9 @@ impl Default for ProbeConfig {
             max_unknown: 5,
             source: None,
             interface: None,
+            cycles: Some(1),
+            interval: Duration::from_secs(1),
+            rate: Some(scheduler::DEFAULT_RATE),
         }
     }
 }
@@ -111,25 +123,13 @@ impl Prepared {
         self.sockets.flow.source
     }
 
-    /// Run the trace, sending hop events to `events`, until done or `stop` resolves.
-    pub async fn run(
-        self,
-        events: UnboundedSender<Event>,
-        stop: impl Future<Output = ()>,
-    ) -> std::io::Result<(Trace, Stats)> {
+    /// The trace this run will fill in: target, addresses and options, no hops yet.
+    pub fn template(&self) -> Trace {
         let cfg = &self.cfg;
-        let schedule = ScheduleConfig {
-            first_hop: cfg.first_hop,
-            max_hops: cfg.max_hops,
-            queries: cfg.queries,
-            max_wait: cfg.wait,
-            here: cfg.here,
-            near: cfg.near,
-            parallel: cfg.parallel,
-            max_unknown: cfg.max_unknown,
-        };
         let flow = self.sockets.flow;
-        let options = TraceOptions {
+        let mut trace = Trace::new(self.target.clone(), Some(flow.destination), Origin::Live);
+        trace.source = Some(flow.source);
+        trace.options = Some(TraceOptions {
             protocol: cfg.protocol,
             port: cfg.effective_port(),
             first_hop: cfg.first_hop,
@@ -137,19 +137,38 @@ impl Prepared {
             queries: cfg.queries,
             wait_secs: cfg.wait.as_secs_f64(),
             unprivileged: self.sockets.mode == Mode::Ping,
+        });
+        trace
+    }
+
+    /// Run every pass asked for, streaming progress to `events`, until done, a
+    /// [`Control::Quit`] on `control`, or `stop` resolves.
+    pub async fn run(
+        self,
+        events: UnboundedSender<Progress>,
+        control: UnboundedReceiver<Control>,
+        stop: impl Future<Output = ()>,
+    ) -> std::io::Result<Outcome> {
+        let cfg = &self.cfg;
+        let plan = TracePlan {
+            flow: self.sockets.flow,
+            schedule: ScheduleConfig {
+                first_hop: cfg.first_hop,
+                max_hops: cfg.max_hops,
+                queries: cfg.queries,
+                max_wait: cfg.wait,
+                here: cfg.here,
+                near: cfg.near,
+                parallel: cfg.parallel,
+                max_unknown: cfg.max_unknown,
+            },
+            cycles: cfg.cycles,
+            interval: cfg.interval,
         };
-        let Outcome {
-            hops,
-            reached,
-            interrupted,
-            stats,
-        } = engine::run(self.sockets, schedule, events, stop).await?;
-        let mut trace = Trace::new(self.target, Some(flow.destination), Origin::Live);
-        trace.source = Some(flow.source);
-        trace.options = Some(options);
-        trace.hops = hops;
-        trace.reached = reached;
-        trace.interrupted = interrupted;
-        Ok((trace, stats))
+        let budget = Budget {
+            rate: cfg.rate,
+            ..Budget::default()
+        };
+        engine::run(self.sockets, vec![plan], budget, events, control, stop).await
     }
 }

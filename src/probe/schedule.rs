@@ -11,9 +11,8 @@
 //! TTL more than `max_unknown` beyond that hop is sent. A silent destination so costs about one
 //! such wait, not a full wait per TTL.
 
-use super::packet::{
-    sequence_from_udp_checksum, Flow, FlowKind, Message, QuotedProbe, Received, Sequence,
-};
+use super::matching::{seq_add, seq_offset, sequence_of, SEQUENCE_SPACE};
+use super::packet::{Flow, Message, Received, Sequence};
 use super::recv::Incoming;
 use crate::trace::{Hop, Reply};
 use std::net::IpAddr;
@@ -55,6 +54,19 @@ pub struct Stats {
     pub duplicates: u64,
     /// Answers that came after the probe was given up.
     pub late: u64,
+}
+
+/// What became of an answer offered to a pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// It answered a probe in flight; the responder.
+    Matched(IpAddr),
+    /// A second answer to an answered probe.
+    Duplicate,
+    /// An answer to a probe already given up.
+    Late,
+    /// The sequence is not one this pass sent.
+    NotOurs,
 }
 
 #[derive(Debug, Clone)]
@@ -112,7 +124,8 @@ impl Schedule {
         }
     }
 
-    fn in_flight(&self) -> usize {
+    /// Probes sent and neither answered nor given up.
+    pub fn in_flight(&self) -> usize {
         self.slots
             .iter()
             .filter(|s| matches!(s.state, SlotState::InFlight))
@@ -132,6 +145,13 @@ impl Schedule {
         limit
     }
 
+    /// True when the window and the path would let a probe go now.
+    pub fn wants_to_send(&self) -> bool {
+        self.in_flight() < self.cfg.parallel.max(1)
+            && self.next_ttl <= u16::from(self.ttl_limit())
+            && self.slots.len() < SEQUENCE_SPACE as usize
+    }
+
     /// Claim the next probe to send, if the window and the path allow one.
     pub fn next_probe(&mut self, now: Instant, wall: SystemTime) -> Option<(Sequence, u8)> {
         if self.in_flight() >= self.cfg.parallel.max(1)
@@ -139,11 +159,11 @@ impl Schedule {
         {
             return None;
         }
-        if self.slots.len() >= usize::from(u16::MAX) {
+        if self.slots.len() >= SEQUENCE_SPACE as usize {
             return None;
         }
         let ttl = self.next_ttl as u8;
-        let seq = Sequence(self.base.wrapping_add(self.slots.len() as u16));
+        let seq = self.sequence(self.slots.len());
         self.slots.push(Slot {
             ttl,
             sent_at: now,
@@ -167,81 +187,13 @@ impl Schedule {
     }
 
     fn slot_index(&self, seq: u16) -> Option<usize> {
-        let i = usize::from(seq.wrapping_sub(self.base));
+        let i = seq_offset(self.base, seq) as usize;
         (i < self.slots.len()).then_some(i)
     }
 
-    /// Which of our probes a packet answers, if any.
-    fn match_packet(&self, r: &Received) -> Option<usize> {
-        let flow = &self.flow;
-        match (&r.message, flow.kind) {
-            (Message::EchoReply { ident, seq }, FlowKind::Icmp { ident: ours, .. }) => {
-                (*ident == ours && r.from == flow.destination)
-                    .then(|| self.slot_index(*seq))
-                    .flatten()
-            }
-            (Message::Error { quote, .. }, kind) => {
-                if quote.destination != flow.destination || quote.source != flow.source {
-                    return None;
-                }
-                let seq = match (quote.probe, kind) {
-                    (QuotedProbe::Icmp { ident, seq }, FlowKind::Icmp { ident: ours, .. })
-                        if ident == ours =>
-                    {
-                        seq
-                    }
-                    (
-                        QuotedProbe::Udp {
-                            src_port,
-                            dst_port,
-                            checksum,
-                        },
-                        FlowKind::Udp {
-                            src_port: s,
-                            dst_port: d,
-                        },
-                    ) if src_port == s && dst_port == d => sequence_from_udp_checksum(checksum)?.0,
-                    (
-                        QuotedProbe::Tcp {
-                            src_port,
-                            dst_port,
-                            seq,
-                        },
-                        FlowKind::Tcp {
-                            src_port: s,
-                            dst_port: d,
-                            cookie,
-                        },
-                    ) if src_port == s && dst_port == d && (seq >> 16) as u16 == cookie => {
-                        seq as u16
-                    }
-                    _ => return None,
-                };
-                self.slot_index(seq)
-            }
-            (
-                Message::Tcp {
-                    src_port,
-                    dst_port,
-                    ack,
-                    ..
-                },
-                FlowKind::Tcp {
-                    src_port: s,
-                    dst_port: d,
-                    cookie,
-                },
-            ) => {
-                let isn = ack.wrapping_sub(1);
-                (r.from == flow.destination
-                    && *src_port == d
-                    && *dst_port == s
-                    && (isn >> 16) as u16 == cookie)
-                    .then(|| self.slot_index(isn as u16))
-                    .flatten()
-            }
-            _ => None,
-        }
+    /// The sequence number of slot `index`.
+    fn sequence(&self, index: usize) -> Sequence {
+        Sequence(seq_add(self.base, index as u32))
     }
 
     /// Account for one received packet. Returns the responder's address when it answered one
@@ -254,25 +206,50 @@ impl Schedule {
                 return None;
             }
         };
-        let Some(index) = self.match_packet(&received) else {
+        let Some(seq) = sequence_of(&self.flow, &received) else {
             self.stats.foreign += 1;
             return None;
+        };
+        match self.on_answer(seq, received, incoming.kernel_time, incoming.read_at) {
+            Answer::Matched(from) => Some(from),
+            Answer::NotOurs => {
+                self.stats.foreign += 1;
+                None
+            }
+            Answer::Duplicate | Answer::Late => None,
+        }
+    }
+
+    /// True when `seq` falls among the probes this pass sent.
+    pub fn owns(&self, seq: u16) -> bool {
+        self.slot_index(seq).is_some()
+    }
+
+    /// Account for a packet already known to answer sequence `seq` of this pass's flow.
+    pub fn on_answer(
+        &mut self,
+        seq: u16,
+        received: Received,
+        kernel_time: Option<SystemTime>,
+        read_at: Instant,
+    ) -> Answer {
+        let Some(index) = self.slot_index(seq) else {
+            return Answer::NotOurs;
         };
         let slot = &mut self.slots[index];
         match slot.state {
             SlotState::Answered(_) => {
                 self.stats.duplicates += 1;
-                return None;
+                return Answer::Duplicate;
             }
             SlotState::TimedOut => {
                 self.stats.late += 1;
-                return None;
+                return Answer::Late;
             }
             SlotState::InFlight => {}
         }
-        let monotonic = incoming.read_at.saturating_duration_since(slot.sent_at);
-        let rtt = incoming
-            .kernel_time
+        let monotonic = read_at.saturating_duration_since(slot.sent_at);
+        let rtt = kernel_time
             .and_then(|k| k.duration_since(slot.sent_wall).ok())
             .filter(|k| *k <= monotonic + Duration::from_millis(1))
             .unwrap_or(monotonic);
@@ -298,7 +275,7 @@ impl Schedule {
             self.end_ttl = Some(self.end_ttl.map_or(ttl, |t| t.min(ttl)));
             self.reached |= kind.is_destination();
         }
-        Some(received.from)
+        Answer::Matched(received.from)
     }
 
     /// The wait allowed to a probe of `ttl`, given what has been heard so far.

@@ -1,7 +1,7 @@
 //! Scenario tests of the schedule with synthetic replies and a synthetic clock.
 
 use super::*;
-use crate::probe::packet::{udp_checksum_for, Quote};
+use crate::probe::packet::{udp_checksum_for, FlowKind, Quote, QuotedProbe};
 use crate::trace::{ReplyKind, Unreachable};
 
 const SRC: &str = "192.0.2.1";

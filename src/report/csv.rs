@@ -6,6 +6,7 @@
 //! what the databases said of the responder. Numbers are rounded as people read them: RTTs to
 //! the microsecond, coordinates to 4 decimals (11 m), distances to 0.1.
 
+use super::stats;
 use crate::geo::Location;
 use crate::path::{LocationSource, Path, PathHop, Responder};
 use std::io::Write;
@@ -49,6 +50,13 @@ pub const COLUMNS: &[&str] = &[
     "leg_km",
     "cumulative_miles",
     "cumulative_km",
+    "last_ms",
+    "stdev_ms",
+    "jitter_ms",
+    "jitter_max_ms",
+    "loss_kind",
+    "forward_loss_pct",
+    "route_changes",
 ];
 
 /// Prefix text that a spreadsheet would take for a formula with `'` (OWASP's advice); numbers,
@@ -105,7 +113,7 @@ pub fn geo_cells(g: Option<&Location>) -> [String; 10] {
     ]
 }
 
-fn record(hop: &PathHop, r: Option<&Responder>, first: bool) -> Vec<String> {
+fn record(path: &Path, hop: &PathHop, r: Option<&Responder>, first: bool) -> Vec<String> {
     let rtts = r
         .map(|r| {
             r.rtts_ms
@@ -168,7 +176,39 @@ fn record(hop: &PathHop, r: Option<&Responder>, first: bool) -> Vec<String> {
         opt(leg.map(|l| format!("{:.1}", l.cumulative_miles))),
         opt(leg.map(|l| format!("{:.1}", l.cumulative_km))),
     ]);
+    monitored(path, hop, r, &mut cells);
     cells
+}
+
+/// Over many cycles (`-c`), the RTT and count columns hold the responder's figures over all
+/// cycles, and the statistics columns are filled; a single trace leaves them empty.
+fn monitored(path: &Path, hop: &PathHop, r: Option<&Responder>, cells: &mut Vec<String>) {
+    let col = |name: &str| {
+        COLUMNS
+            .iter()
+            .position(|c| *c == name)
+            .expect("known column")
+    };
+    let Some(h) = stats::hop_view(path, hop) else {
+        cells.extend(std::iter::repeat_n(String::new(), 7));
+        return;
+    };
+    let rv = r.and_then(|r| stats::responder_view(path, hop, r.address));
+    let rtt = rv.as_ref().map(|v| v.rtt).unwrap_or(h.rtt);
+    cells[col("rtt_min_ms")] = num(rtt.best_ms);
+    cells[col("rtt_avg_ms")] = num(rtt.avg_ms);
+    cells[col("rtt_max_ms")] = num(rtt.worst_ms);
+    cells[col("received")] = rv.as_ref().map_or(h.received, |v| v.received).to_string();
+    cells[col("rtts_ms")] = String::new();
+    cells.extend([
+        num(rtt.last_ms),
+        num(rtt.stdev_ms),
+        num(rtt.jitter_ms),
+        num(rtt.jitter_max_ms),
+        stats::loss_kind_name(h.loss_kind).to_string(),
+        format!("{:.1}", h.forward_loss_pct),
+        stats::changes_cell(&h.route_changes),
+    ]);
 }
 
 /// Write the CSV of `path` to `out`.
@@ -177,10 +217,14 @@ pub fn write(path: &Path, out: impl Write) -> csv::Result<()> {
     w.write_record(COLUMNS)?;
     for hop in &path.hops {
         if hop.responders.is_empty() {
-            w.write_record(record(hop, None, true).iter().map(|c| neutralise(c)))?;
+            w.write_record(record(path, hop, None, true).iter().map(|c| neutralise(c)))?;
         }
         for (i, r) in hop.responders.iter().enumerate() {
-            w.write_record(record(hop, Some(r), i == 0).iter().map(|c| neutralise(c)))?;
+            w.write_record(
+                record(path, hop, Some(r), i == 0)
+                    .iter()
+                    .map(|c| neutralise(c)),
+            )?;
         }
     }
     w.flush()?;

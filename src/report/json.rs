@@ -6,6 +6,7 @@
 //! responder's `geoip_*` fields keep what the databases said (version 1 had them, unprefixed,
 //! in a `geo` object). Numbers are rounded as people read them (see [`super::round`]).
 
+use super::stats::{self, HopStatsView, ResponderStatsView};
 use crate::distance::{DistanceSummary, Leg};
 use crate::geo::Location;
 use crate::path::{LocationSource, Path, PathHop, PlaceName, Placement, Responder};
@@ -27,6 +28,9 @@ struct Document<'a> {
     options: Option<&'a TraceOptions>,
     reached: bool,
     interrupted: bool,
+    /// Cycles summed up (`-c`); absent for a single trace.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cycles: Option<u64>,
     hops: Vec<HopView<'a>>,
     distance: Option<&'a DistanceSummary>,
 }
@@ -49,6 +53,9 @@ struct HopView<'a> {
     placement: Option<&'a Placement>,
     flags: &'a [String],
     leg: Option<&'a Leg>,
+    /// Figures over all cycles (`-c`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stats: Option<HopStatsView>,
 }
 
 #[derive(Serialize)]
@@ -66,6 +73,9 @@ struct ResponderView<'a> {
     mpls: &'a [MplsLabel],
     #[serde(flatten)]
     geoip: Option<GeoipView<'a>>,
+    /// Figures over all cycles (`-c`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stats: Option<ResponderStatsView>,
 }
 
 /// What the databases said of a responder, under `geoip_*` names where a field could be
@@ -118,8 +128,9 @@ fn geoip(g: &Location) -> GeoipView<'_> {
     }
 }
 
-fn responder(r: &Responder) -> ResponderView<'_> {
+fn responder<'a>(path: &Path, h: &PathHop, r: &'a Responder) -> ResponderView<'a> {
     ResponderView {
+        stats: stats::responder_view(path, h, r.address),
         ip: r.address,
         hostname: r.hostname.as_deref(),
         rtts_ms: &r.rtts_ms,
@@ -135,13 +146,14 @@ fn responder(r: &Responder) -> ResponderView<'_> {
     }
 }
 
-fn hop(h: &PathHop) -> HopView<'_> {
+fn hop<'a>(path: &Path, h: &'a PathHop) -> HopView<'a> {
     let placed = h.placed();
     let (name, at, place) = match placed {
         Some(p) => (p.name, Some((p.latitude, p.longitude)), Some(p.label)),
         None => (PlaceName::default(), None, None),
     };
     HopView {
+        stats: stats::hop_view(path, h),
         hop: h.hop,
         sent: h.sent,
         received: h.received,
@@ -153,7 +165,7 @@ fn hop(h: &PathHop) -> HopView<'_> {
         latitude: at.map(|a| a.0),
         longitude: at.map(|a| a.1),
         place: place.filter(|p| !p.is_empty()),
-        responders: h.responders.iter().map(responder).collect(),
+        responders: h.responders.iter().map(|r| responder(path, h, r)).collect(),
         location_source: h
             .placement
             .as_ref()
@@ -178,7 +190,8 @@ pub fn to_string(path: &Path) -> serde_json::Result<String> {
         options: t.options.as_ref(),
         reached: t.reached,
         interrupted: t.interrupted,
-        hops: path.hops.iter().map(hop).collect(),
+        cycles: path.stats.as_ref().map(|s| s.cycles),
+        hops: path.hops.iter().map(|h| hop(path, h)).collect(),
         distance: path.distance.as_ref(),
     };
     let mut value = serde_json::to_value(&doc)?;

@@ -9,6 +9,8 @@ pub mod json;
 pub mod live;
 pub mod map;
 pub mod round;
+pub mod stats;
+pub mod stats_table;
 pub mod table;
 
 use std::fmt;

@@ -7,6 +7,10 @@
 # Scenarios, each timed in paired, alternating runs (PAIRS pairs):
 #   reachable  ICMP mode, 3 probes per hop: globetrace -I -n  vs  traceroute -I -n -q 3
 #   silent     dst drops all input, default options: globetrace -n  vs  traceroute -n
+#   monitor    100 cycles 50 ms apart, report at the end: globetrace -c 100 -i 0.05 -r  vs
+#              mtr -r -c 100 -i 0.05 (CPU far below wall: nothing polls)
+#   trippy     the same against trippy's report mode (needs `trip` on PATH or $TRIP)
+#   memory     -c 1000 vs -c 10000 at -i 0.01 (peak RSS must not grow with cycles)
 # Reports wall time (median, min, max), user+sys CPU time and peak RSS per
 # tool as a Markdown table on stdout (progress goes to stderr).
 #
@@ -24,6 +28,9 @@ GT_ARGS=${GT_ARGS:-}
 PAIRS=${PAIRS:-10}
 SILENT_PAIRS=${SILENT_PAIRS:-$PAIRS}
 SCENARIOS=${SCENARIOS:-reachable silent}
+CYCLES=${CYCLES:-100}
+declare -A PEER=([reachable]=traceroute [silent]=traceroute [monitor]=mtr [trippy]=trippy
+    [memory]=globetrace-10k)
 ROUTERS=8
 SILENCED=(3 6)
 
@@ -36,6 +43,7 @@ need=()
 command -v ip >/dev/null || need+=(iproute2)
 command -v nft >/dev/null || need+=(nftables)
 command -v traceroute >/dev/null || need+=(traceroute)
+command -v mtr >/dev/null || need+=(mtr-tiny)
 [ -x /usr/bin/time ] || need+=(time)
 if [ ${#need[@]} -gt 0 ]; then
     echo "trace_bench: installing ${need[*]}" >&2
@@ -173,7 +181,7 @@ EOF
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 run_pairs() {
-    local label=$1 pairs=$2
+    local label=$1 pairs=$2 peer=${PEER[$1]}
     shift 2
     local -a gt tr
     local sep
@@ -184,9 +192,9 @@ run_pairs() {
     for ((i = 1; i <= pairs; i++)); do
         if ((i % 2)); then
             time_one "$label" globetrace "${gt[@]}"
-            time_one "$label" traceroute "${tr[@]}"
+            time_one "$label" "$peer" "${tr[@]}"
         else
-            time_one "$label" traceroute "${tr[@]}"
+            time_one "$label" "$peer" "${tr[@]}"
             time_one "$label" globetrace "${gt[@]}"
         fi
     done
@@ -205,6 +213,20 @@ for scenario in $SCENARIOS; do
         run_pairs silent "$SILENT_PAIRS" "$GT" -n "${extra[@]}" "$DST" -- \
             "$TRACEROUTE" -n "$DST"
         ;;
+    monitor)
+        run_pairs monitor "$PAIRS" "$GT" -n -r -c "$CYCLES" -i 0.05 "${extra[@]}" "$DST" -- \
+            "$(command -v mtr)" -n -r -c "$CYCLES" -i 0.05 "$DST"
+        ;;
+    trippy)
+        TRIP=${TRIP:-$(command -v trip || true)}
+        [ -x "$TRIP" ] || die "trippy scenario: no trip binary (cargo install trippy; or set TRIP)"
+        run_pairs trippy "$PAIRS" "$GT" -n -r -c "$CYCLES" -i 0.05 "${extra[@]}" "$DST" -- \
+            "$TRIP" -m csv -C "$CYCLES" -i 50ms --unprivileged=false -r none "$DST"
+        ;;
+    memory)
+        run_pairs memory "${MEMORY_PAIRS:-1}" "$GT" -n -r -c 1000 -i 0.01 "${extra[@]}" "$DST" -- \
+            "$GT" -n -r -c 10000 -i 0.01 "${extra[@]}" "$DST"
+        ;;
     *) die "unknown scenario $scenario" ;;
     esac
 done
@@ -215,7 +237,7 @@ echo "Chain: src, routers r1..r$ROUTERS (r${SILENCED[0]} and r${SILENCED[1]} sil
 echo "globetrace: $GT ${GT_ARGS}"
 echo "traceroute: $("$TRACEROUTE" -V 2>&1 | head -n1)"
 for scenario in $SCENARIOS; do
-    for tool in globetrace traceroute; do
+    for tool in globetrace "${PEER[$scenario]}"; do
         echo
         echo "Last $scenario output of $tool:"
         sed 's/^/    /' "$workdir/$scenario.$tool.last"
@@ -225,7 +247,7 @@ echo
 echo "| scenario | tool | runs | wall median (s) | wall min (s) | wall max (s) | CPU user+sys median (s) | max RSS (KiB) | non-zero exits |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
 for scenario in $SCENARIOS; do
-    for tool in globetrace traceroute; do
+    for tool in globetrace "${PEER[$scenario]}"; do
         read -r n med mn mx cpu fails rss < <(stats "$workdir/$scenario.$tool")
         echo "| $scenario | $tool | $n | $med | $mn | $mx | $cpu | $rss | $fails |"
     done

@@ -143,6 +143,7 @@ pub fn path(places: &[Place], silent_hops: &[u8], origin: Option<(f64, f64)>) ->
     let mut trace = Trace::new("www.example.com", Some(address(last)), Origin::Imported);
     trace.reached = true;
     Path {
+        stats: None,
         trace,
         hops,
         distance: Some(summary),

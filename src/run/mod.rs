@@ -9,7 +9,7 @@ use crate::dns::{resolve_target, ResolveError, ReverseDns};
 use crate::geo::{Geo, GeoConfig, GeoError};
 use crate::import::{self, ImportError};
 use crate::path::{Enrichment, Path};
-use crate::probe::engine::Event;
+use crate::probe::scheduler::Progress;
 use crate::probe::socket::{drop_privileges, Mode, SocketError};
 use crate::probe::{self, schedule::Stats};
 use crate::report::{self, live::hop_line, Format};
@@ -19,6 +19,8 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 use tokio::sync::mpsc;
+
+mod monitor;
 
 /// What can stop a trace, and which exit code it means.
 #[derive(Debug, thiserror::Error)]
@@ -111,7 +113,11 @@ pub fn trace(cfg: &Config) -> Result<Finish, RunError> {
         .enable_all()
         .build()
         .map_err(RunError::Runtime)?;
-    let result = runtime.block_on(trace_async(cfg, address, prepared, geo.as_ref()));
+    let result = if cfg.probe.cycles == Some(1) {
+        runtime.block_on(trace_async(cfg, address, prepared, geo.as_ref()))
+    } else {
+        runtime.block_on(monitor::monitor_async(cfg, address, prepared, geo.as_ref()))
+    };
     // Lookups still waiting on a slow DNS server must not hold the exit.
     runtime.shutdown_background();
     result
@@ -317,18 +323,23 @@ async fn trace_async(
     }
     let mut dns = cfg.dns.then(|| ReverseDns::new(Duration::from_secs(1)));
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let engine = prepared.run(tx, interrupted());
+    // A single trace takes no keys; the sender stays alive for the run so the engine's control
+    // channel does not close.
+    let (_control, control_rx) = mpsc::unbounded_channel();
+    let mut trace = prepared.template();
+    let engine = prepared.run(tx, control_rx, interrupted());
     let numeric = !cfg.dns;
     let consumer = async {
         let mut names = HashMap::new();
+        let mut result = None;
         while let Some(event) = rx.recv().await {
             match event {
-                Event::Responder(addr) => {
+                Progress::Responder(addr) => {
                     if let Some(d) = dns.as_mut() {
                         d.prefetch(addr);
                     }
                 }
-                Event::Hop(hop) => {
+                Progress::Hop { hop, .. } => {
                     if matches!(sink, LiveSink::None) {
                         continue;
                     }
@@ -339,11 +350,19 @@ async fn trace_async(
                     }
                     print_live(&sink, &hop_line(&hop, &names, numeric, geo));
                 }
+                Progress::PassDone(pass) => result = Some(pass),
             }
         }
+        result
     };
-    let (result, ()) = tokio::join!(engine, consumer);
-    let (trace, stats) = result.map_err(RunError::Probe)?;
+    let (outcome, pass) = tokio::join!(engine, consumer);
+    let outcome = outcome.map_err(RunError::Probe)?;
+    let stats = outcome.stats;
+    if let Some(pass) = pass {
+        trace.hops = pass.hops;
+        trace.reached = pass.reached;
+    }
+    trace.interrupted = outcome.interrupted;
     let finish = if trace.interrupted {
         Finish::Interrupted
     } else {
@@ -442,6 +461,9 @@ pub fn emit(path: &Path, out: &OutputConfig, geo: &GeoOptions) -> Result<(), Run
     let stdout = std::io::stdout();
     let mut lock = stdout.lock();
     let printed = match out.format {
+        Format::Table if path.stats.is_some() => {
+            writeln!(lock, "{}", report::stats_table::render(path, units))
+        }
         Format::Table => {
             let terminal = stdout.is_terminal();
             writeln!(lock, "{}", report::table::render(path, terminal, units))
