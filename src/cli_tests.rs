@@ -124,7 +124,7 @@ fn protocols_and_ports() {
 #[test]
 fn config_flags_work_before_a_subcommand() {
     let os = |v: &[&str]| v.iter().map(std::ffi::OsString::from).collect::<Vec<_>>();
-    let hoisted = hoist_config_flags(os(&[
+    let hoisted = crate::config::hoist_flags(os(&[
         "globetrace",
         "--config",
         "c.toml",
@@ -135,14 +135,14 @@ fn config_flags_work_before_a_subcommand() {
         hoisted,
         os(&["globetrace", "data", "--config", "c.toml", "--no-config"])
     );
-    let cli = Cli::try_parse_from(hoist_config_flags(os(&[
+    let cli = Cli::try_parse_from(crate::config::hoist_flags(os(&[
         "globetrace",
         "--no-config",
         "man",
     ])))
     .unwrap();
     assert!(matches!(cli.command, Some(Command::Man)));
-    let cli = Cli::try_parse_from(hoist_config_flags(os(&[
+    let cli = Cli::try_parse_from(crate::config::hoist_flags(os(&[
         "globetrace",
         "--config=x.toml",
         "data",
@@ -151,7 +151,7 @@ fn config_flags_work_before_a_subcommand() {
     assert_eq!(cli.config_choice(), Choice::File("x.toml".into()));
     // After `--` nothing moves.
     let kept = os(&["globetrace", "-n", "--", "--no-config"]);
-    assert_eq!(hoist_config_flags(kept.clone()), kept);
+    assert_eq!(crate::config::hoist_flags(kept.clone()), kept);
     let cli = Cli::try_parse_from(os(&["globetrace", "192.0.2.1", "--no-config"])).unwrap();
     assert_eq!(cli.config_choice(), Choice::None);
 }

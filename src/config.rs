@@ -117,6 +117,41 @@ fn default_path_with(env: impl Fn(&str) -> Option<OsString>) -> Option<PathBuf> 
         .map(|base| base.join("globetrace").join("config.toml"))
 }
 
+/// Moves `--config FILE` and `--no-config` to the end of the arguments (before a `--`), so
+/// that they work before a subcommand too: clap takes any option given before a word as a
+/// trace option and the word as the trace's target (`globetrace --no-config data` would trace
+/// a host called `data`). Both are global, so at the end they apply to whatever runs.
+pub fn hoist_flags<I: IntoIterator<Item = std::ffi::OsString>>(args: I) -> Vec<std::ffi::OsString> {
+    let mut rest = Vec::new();
+    let mut hoisted = Vec::new();
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        match arg.to_str() {
+            Some("--") => {
+                hoisted.push(arg);
+                hoisted.extend(args.by_ref());
+                break;
+            }
+            Some("--no-config") => hoisted.push(arg),
+            Some(a) if a.starts_with("--config=") => hoisted.push(arg),
+            Some("--config") => {
+                hoisted.push(arg);
+                hoisted.extend(args.next());
+            }
+            _ => rest.push(arg),
+        }
+    }
+    // `--` and what follows it stay last.
+    let split = hoisted
+        .iter()
+        .position(|a| a == "--")
+        .unwrap_or(hoisted.len());
+    let tail = hoisted.split_off(split);
+    rest.extend(hoisted);
+    rest.extend(tail);
+    rest
+}
+
 /// Reads the chosen config file; the default one may be missing.
 pub fn load(choice: &Choice) -> Result<Settings, ConfigError> {
     let (path, required) = match choice {

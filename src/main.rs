@@ -1,13 +1,13 @@
 //! The `globetrace` command: parse arguments, run, map the outcome to an exit code.
 
 use clap::Parser;
-use globetrace::cli::{hoist_config_flags, Cli, GeoOptions, Job};
+use globetrace::cli::{Cli, GeoOptions, Job};
 use globetrace::run::{self, Finish};
 use globetrace::{config, data_status, manual};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse_from(hoist_config_flags(std::env::args_os())) {
+    let cli = match Cli::try_parse_from(config::hoist_flags(std::env::args_os())) {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {
             // --help and --version.
