@@ -147,9 +147,21 @@ fn rows(hop: &PathHop, units: Units) -> Vec<Vec<String>> {
             let [mut city, mut country, isp, mut lat, mut lon] = place(r);
             let first = i == 0;
             if let Some(p) = hinted.filter(|_| first) {
-                // The hint's label carries its own country code.
-                city = p.place.clone().unwrap_or_default();
-                country = String::new();
+                // The hint's place, in the same columns as a GeoIP answer.
+                let name = hop.placed().map(|placed| placed.name).unwrap_or_default();
+                city = [name.city, name.region]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                country = match (name.country, name.country_code) {
+                    (Some(c), Some(cc)) => format!("{c} ({cc})"),
+                    (None, Some(cc)) => cc,
+                    _ => String::new(),
+                };
+                if city.is_empty() {
+                    city = p.place.clone().unwrap_or_default();
+                }
                 lat = format!("{:.4}", p.latitude);
                 lon = format!("{:.4}", p.longitude);
             }
