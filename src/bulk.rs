@@ -133,6 +133,15 @@ pub fn annotate(
                 }
                 out.write_all(b"]}\n")?;
             }
+            Format::Jsonl => {
+                for row in rows {
+                    let (line, ip) = row?;
+                    let found = look(ip);
+                    let geo = found.as_ref().unwrap_or(&empty);
+                    serde_json::to_writer(&mut out, &JsonRow { line, ip, geo })?;
+                    out.write_all(b"\n")?;
+                }
+            }
             Format::Table => {
                 for row in rows {
                     let (line, ip) = row?;

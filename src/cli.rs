@@ -7,6 +7,7 @@
 use crate::config::{Choice, Settings};
 use crate::distance::{Method, Units};
 use crate::dns::FamilyPreference;
+use crate::import::InputFormat;
 use crate::probe::ProbeConfig;
 use crate::report::Format;
 use crate::trace::Protocol;
@@ -42,9 +43,14 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
 
-    /// Host name or IPv4/IPv6 address to trace.
-    #[arg(value_name = "TARGET", required = true)]
-    pub target: Option<String>,
+    /// Host name or IPv4/IPv6 address to trace; several (or -F) make a batch, traced
+    /// concurrently under one --rate.
+    #[arg(value_name = "TARGET", required_unless_present = "file")]
+    pub targets: Vec<String>,
+
+    /// Read targets from FILE, one per line (`#` starts a comment); `-` reads standard input.
+    #[arg(short = 'F', long = "file", value_name = "FILE")]
+    pub file: Option<String>,
 
     #[command(flatten)]
     pub probe: ProbeArgs,
@@ -66,8 +72,9 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Annotate a saved trace without sending a packet: a list of addresses (one per line) or
-    /// the text output of traceroute, mtr --report or tracert, from FILE or standard input.
+    /// Annotate saved traces without sending a packet: a list of addresses (one per line), the
+    /// text output of traceroute, mtr --report or tracert, mtr --json, RIPE Atlas results or
+    /// scamper JSON (many traces per file), from FILE or standard input.
     Annotate(AnnotateArgs),
     /// Show the geo data in use: which databases, when they were built, where they are, sizes.
     Data(DataArgs),
@@ -101,6 +108,9 @@ pub struct AnnotateArgs {
     /// Do not look up names of addresses that came without one.
     #[arg(short = 'n', long)]
     pub no_dns: bool,
+    /// Read the input as this format instead of detecting it.
+    #[arg(long, value_name = "NAME", value_enum)]
+    pub input_format: Option<InputFormat>,
     /// Treat the input as independent addresses, not a path: one row per address, streamed,
     /// any length (used automatically for address lists longer than 255 lines).
     #[arg(long)]
@@ -298,10 +308,10 @@ pub struct ProbeArgs {
     #[arg(long, value_name = "PPS", default_value_t = crate::probe::scheduler::DEFAULT_RATE,
           value_parser = parse_rate)]
     pub rate: f64,
-    /// Probes in flight at once.
-    #[arg(short = 'N', long, value_name = "N", default_value_t = 16,
+    /// Probes in flight at once, per target [default: 16; 2 per target in a batch].
+    #[arg(short = 'N', long, value_name = "N",
           value_parser = clap::value_parser!(u16).range(1..=1024))]
-    pub parallel: u16,
+    pub parallel: Option<u16>,
     /// Silent hops probed beyond the last hop that answered before giving up.
     #[arg(long, value_name = "N", default_value_t = 5,
           value_parser = clap::value_parser!(u8).range(1..=255))]
@@ -450,6 +460,8 @@ pub enum Job {
 pub struct AnnotateConfig {
     /// A path, or `-` for standard input.
     pub input: String,
+    /// The format named by `--input-format`; `None` detects it.
+    pub input_format: Option<InputFormat>,
     pub bulk: bool,
     pub dns: bool,
     pub dns_timeout: Duration,
@@ -457,10 +469,21 @@ pub struct AnnotateConfig {
     pub geo: GeoOptions,
 }
 
+/// Where a batch's targets come from: those on the command line, then `-F FILE`'s lines.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BatchTargets {
+    pub inline: Vec<String>,
+    /// A path, or `-` for standard input.
+    pub file: Option<String>,
+}
+
 /// Everything a trace run needs, validated.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
+    /// The target of a single trace; the first inline target of a batch.
     pub target: String,
+    /// Set when there is more than one target (or `-F`).
+    pub batch: Option<BatchTargets>,
     /// `-r`: no live view; the report when the cycles end.
     pub report: bool,
     pub family: FamilyPreference,
@@ -475,6 +498,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             target: String::new(),
+            batch: None,
             report: false,
             family: FamilyPreference::Any,
             probe: ProbeConfig::default(),
@@ -522,6 +546,7 @@ impl Cli {
         match self.command {
             Some(Command::Annotate(a)) => Ok(Job::Annotate(AnnotateConfig {
                 input: a.input,
+                input_format: a.input_format,
                 bulk: a.bulk,
                 dns: !a.no_dns,
                 dns_timeout: a.dns_timeout,
@@ -547,7 +572,11 @@ impl Cli {
     /// Validate cross-option rules and build the trace [`Config`], with `file` filling what
     /// the command line left unset.
     pub fn into_config_with(self, file: &Settings) -> Result<Config, String> {
-        let target = self.target.unwrap_or_default();
+        let batch = (self.targets.len() > 1 || self.file.is_some()).then(|| BatchTargets {
+            inline: self.targets.clone(),
+            file: self.file.clone(),
+        });
+        let target = self.targets.into_iter().next().unwrap_or_default();
         let p = self.probe;
         if p.first_hop > p.max_hops {
             return Err(format!(
@@ -581,7 +610,7 @@ impl Cli {
                 ));
             }
         }
-        if target.trim().is_empty() {
+        if batch.is_none() && target.trim().is_empty() {
             return Err("TARGET is empty".into());
         }
         let cycles = (p.cycles != 1).then_some(p.cycles);
@@ -603,8 +632,16 @@ impl Cli {
             }
         });
         let queries = p.queries.unwrap_or(if monitoring { 1 } else { 3 });
+        // In a batch the many targets keep the rate busy, so each needs few probes in flight:
+        // two waste at most one probe beyond a destination, and still let a later hop's reply
+        // give up a silent one (NEAR). With one target, 16 in flight make the trace fast.
+        let parallel = p
+            .parallel
+            .map(usize::from)
+            .unwrap_or(if batch.is_some() { 2 } else { 16 });
         Ok(Config {
             target,
+            batch,
             family,
             probe: ProbeConfig {
                 protocol,
@@ -615,7 +652,7 @@ impl Cli {
                 wait: wait.max,
                 here: wait.here,
                 near: wait.near,
-                parallel: usize::from(p.parallel),
+                parallel,
                 max_unknown: p.max_unknown,
                 source: p.source,
                 interface: p.interface,

@@ -195,3 +195,40 @@ fn the_config_file_fills_what_flags_leave_unset() {
     let c = job(&["--no-geo", "192.0.2.1"]);
     assert!(!c.geo.enabled && c.geo.city_dbs.is_empty() && c.geo.from.is_none());
 }
+
+#[test]
+fn several_targets_or_a_file_make_a_batch() {
+    let c = parse(&["a.example", "b.example"]).unwrap();
+    let b = c.batch.expect("a batch");
+    assert_eq!(b.inline, vec!["a.example", "b.example"]);
+    assert_eq!(c.probe.parallel, 2);
+    let c = parse(&["-F", "-"]).unwrap();
+    assert_eq!(c.batch.unwrap().file.as_deref(), Some("-"));
+    let c = parse(&["-N", "8", "-F", "t.txt", "x"]).unwrap();
+    assert_eq!(c.probe.parallel, 8);
+    let c = parse(&["one.example"]).unwrap();
+    assert!(c.batch.is_none());
+    assert_eq!(c.probe.parallel, 16);
+}
+
+#[test]
+fn cycles_default_to_one_probe_and_patient_waits() {
+    let c = parse(&["-c", "10", "x"]).unwrap();
+    assert_eq!(c.probe.cycles, Some(10));
+    assert_eq!(c.probe.queries, 1);
+    assert_eq!(c.probe.wait, Duration::from_secs(2));
+    assert!(c.probe.here.is_infinite() && c.probe.near.is_infinite());
+    let c = parse(&["-c", "0", "-q", "2", "-w", "1,2,3", "-i", "0.01", "x"]).unwrap();
+    assert_eq!(c.probe.cycles, None);
+    assert_eq!(c.probe.queries, 2);
+    assert_eq!(c.probe.near, 3.0);
+    assert_eq!(c.probe.interval, Duration::from_millis(10));
+    let c = parse(&["x"]).unwrap();
+    assert_eq!((c.probe.cycles, c.probe.queries), (Some(1), 3));
+    assert!(parse(&["-i", "eth0", "x"])
+        .unwrap_err()
+        .contains("--interface"));
+    assert!(parse(&["-i", "0.001", "x"]).is_err());
+    assert!(parse(&["--rate", "0.5", "x"]).is_err());
+    assert_eq!(parse(&["--rate", "0", "x"]).unwrap().probe.rate, None);
+}

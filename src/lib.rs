@@ -14,6 +14,7 @@ pub mod geo;
 pub mod hints;
 pub mod import;
 pub mod manual;
+pub mod many;
 pub mod monitor;
 pub mod path;
 pub mod probe;

@@ -304,6 +304,29 @@ impl Trace {
     }
 }
 
+/// Which trace of many this is: what a file of many traces (an Atlas measurement, a scamper
+/// file) or a batch of targets says about each one, so reports can tell them apart.
+///
+/// Kept apart from [`Trace`] (what was observed) because it names the record, not the path;
+/// readers fill what their format knows and leave the rest `None`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct TraceIdentity {
+    /// A short unique name for the `trace` column: `5001/6001/1513868224` (Atlas
+    /// measurement/probe/time), `default/0/192.0.2.1` (scamper list/cycle/destination), or the
+    /// position in the file.
+    pub label: String,
+    /// 1-based position in the input.
+    pub position: usize,
+    /// The tool or platform that measured it (`ripe-atlas`, `scamper`, `mtr`).
+    pub tool: Option<String>,
+    /// The vantage point: an Atlas probe id, a scamper monitor's host name.
+    pub vantage: Option<String>,
+    /// The measurement: an Atlas measurement id, a scamper list and cycle.
+    pub measurement: Option<String>,
+    /// When the trace started, in seconds since 1970 (UTC).
+    pub time: Option<i64>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

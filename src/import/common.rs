@@ -156,7 +156,11 @@ pub(super) fn parse_ms(token: &str) -> Option<Duration> {
     if token.is_empty() || !token.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
         return None;
     }
-    let ms: f64 = token.parse().ok()?;
+    ms_duration(token.parse().ok()?)
+}
+
+/// A number of milliseconds as a duration, rejecting negative, non-finite and absurd values.
+pub(super) fn ms_duration(ms: f64) -> Option<Duration> {
     if !(0.0..=MAX_RTT_MS).contains(&ms) {
         return None;
     }

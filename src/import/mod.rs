@@ -6,21 +6,35 @@
 //!
 //! - a plain list of addresses, one hop per line;
 //! - classic traceroute output (Linux traceroute 2.x, inetutils, the BSD/LBL family);
-//! - `mtr --report` (or `-r -w`, `-b`, `-n`) text;
-//! - Windows `tracert` output (English).
+//! - `mtr --report` (or `-r -w`, `-b`, `-n`) text, `mtr --csv` and `mtr --raw`;
+//! - Windows `tracert` output (English);
+//! - `mtr --json`;
+//! - files of many traces, streamed one record at a time ([`stream`]): RIPE Atlas traceroute
+//!   results (one object, an array, or JSON lines) and scamper's JSON (`sc_warts2json`).
 //!
 //! The input is untrusted and often mangled, so reading never fails on a bad line: each line
 //! that cannot be read becomes an [`ImportWarning`] with its line number and is skipped. Only
 //! input that yields no answered hop at all (nothing to annotate), or is not text, is an
 //! [`ImportError`]. Host names are sanitised here, where they enter the program.
 
+mod atlas;
 mod common;
 mod decode;
 mod list;
 mod mtr;
+mod mtr_csv;
+mod mtr_json;
+mod mtr_raw;
+pub mod records;
+mod scamper;
+pub mod stream;
 mod traceroute;
 mod tracert;
 
+pub use stream::{open, Item, Opened, Record, Stream};
+
+#[cfg(test)]
+mod many_tests;
 #[cfg(test)]
 mod robustness_tests;
 #[cfg(test)]
@@ -37,11 +51,12 @@ use thiserror::Error;
 /// is something else, and reading it whole would only waste memory.
 pub const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
 
-/// The kinds of saved trace [`parse`] recognises.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+/// The kinds of saved trace recognised (and the names `--input-format` takes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
 pub enum InputFormat {
     /// One address per line.
+    #[value(name = "list")]
     AddressList,
     /// Classic traceroute text output.
     Traceroute,
@@ -49,6 +64,19 @@ pub enum InputFormat {
     Mtr,
     /// Windows `tracert` output.
     Tracert,
+    /// `mtr --json` output.
+    MtrJson,
+    /// `mtr --csv` output.
+    MtrCsv,
+    /// `mtr --raw` output.
+    MtrRaw,
+    /// RIPE Atlas traceroute results (many traces).
+    Atlas,
+    /// scamper JSON, as `sc_warts2json` writes it (many traces).
+    ScamperJson,
+    /// scamper's warts binary (recognised, not read: convert it with `sc_warts2json`).
+    #[value(skip)]
+    Warts,
 }
 
 impl fmt::Display for InputFormat {
@@ -58,6 +86,12 @@ impl fmt::Display for InputFormat {
             InputFormat::Traceroute => "traceroute output",
             InputFormat::Mtr => "mtr report",
             InputFormat::Tracert => "tracert output",
+            InputFormat::MtrJson => "mtr JSON",
+            InputFormat::MtrCsv => "mtr CSV",
+            InputFormat::MtrRaw => "mtr raw output",
+            InputFormat::Atlas => "RIPE Atlas results",
+            InputFormat::ScamperJson => "scamper JSON",
+            InputFormat::Warts => "scamper warts",
         })
     }
 }
@@ -98,6 +132,14 @@ pub enum WarningReason {
     /// The input was not valid text in its encoding: undecodable bytes, first on this line,
     /// were replaced with U+FFFD.
     InvalidEncoding,
+    /// A record (of a many-trace file) that is not a usable trace; it is skipped.
+    BadRecord(String),
+    /// Part of a record that was skipped; the rest of the trace was read.
+    RecordNote(String),
+    /// A record larger than [`records::MAX_RECORD_BYTES`]; it is skipped.
+    RecordTooLarge,
+    /// The input ends in the middle of a record.
+    Unterminated,
 }
 
 impl fmt::Display for WarningReason {
@@ -129,6 +171,14 @@ impl fmt::Display for WarningReason {
             WarningReason::InvalidEncoding => {
                 f.write_str("invalid text encoding; bad bytes replaced")
             }
+            WarningReason::BadRecord(why) => write!(f, "record skipped: {why}"),
+            WarningReason::RecordNote(why) => write!(f, "{why}"),
+            WarningReason::RecordTooLarge => write!(
+                f,
+                "record larger than {} bytes; skipped",
+                records::MAX_RECORD_BYTES
+            ),
+            WarningReason::Unterminated => f.write_str("the input ends inside this record"),
         }
     }
 }
@@ -146,7 +196,11 @@ pub struct ImportWarning {
 
 impl fmt::Display for ImportWarning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}: {}: \"{}\"", self.line, self.reason, self.text)
+        if self.text.is_empty() {
+            write!(f, "line {}: {}", self.line, self.reason)
+        } else {
+            write!(f, "line {}: {}: \"{}\"", self.line, self.reason, self.text)
+        }
     }
 }
 
@@ -192,6 +246,14 @@ pub enum ImportError {
     Binary {
         /// The file, or `<stdin>`.
         name: String,
+    },
+    /// A format that is recognised but not read.
+    #[error("{name} is {what}")]
+    Unsupported {
+        /// The file, or `<stdin>`.
+        name: String,
+        /// What it is, and what to do.
+        what: String,
     },
     /// Text in which no hop with a reply could be read.
     #[error("no answered hops found in {name} ({}; {} warnings)",
@@ -258,6 +320,18 @@ pub fn read(path_or_dash: &str) -> Result<Imported, ImportError> {
 
 /// Parses a saved trace held in memory as bytes, decoding it as [`read`] does.
 pub fn parse_bytes(bytes: &[u8], name: &str) -> Result<Imported, ImportError> {
+    parse_bytes_as(bytes, name, None)
+}
+
+/// [`parse_bytes`], reading only as `forced` when it names a text format.
+pub fn parse_bytes_as(
+    bytes: &[u8],
+    name: &str,
+    forced: Option<InputFormat>,
+) -> Result<Imported, ImportError> {
+    if forced == Some(InputFormat::MtrJson) {
+        return mtr_json::parse(bytes, name);
+    }
     let (text, bad_line) = decode::decode(bytes);
     let encoding_warning = bad_line.map(|line| ImportWarning {
         line,
@@ -266,7 +340,7 @@ pub fn parse_bytes(bytes: &[u8], name: &str) -> Result<Imported, ImportError> {
             .map_or(String::new(), |l| common::clip(l.text)),
         reason: WarningReason::InvalidEncoding,
     });
-    let mut result = parse(&text, name);
+    let mut result = parse_as(&text, name, forced);
     let warnings = match &mut result {
         Ok(imported) => &mut imported.warnings,
         Err(ImportError::NoHops { warnings, .. }) => warnings,
@@ -280,6 +354,11 @@ pub fn parse_bytes(bytes: &[u8], name: &str) -> Result<Imported, ImportError> {
 
 /// Parses the text of a saved trace; `name` (a file name, or `<stdin>`) is used in errors.
 pub fn parse(text: &str, name: &str) -> Result<Imported, ImportError> {
+    parse_as(text, name, None)
+}
+
+/// [`parse`], reading only as `forced` when it names a text format.
+fn parse_as(text: &str, name: &str, forced: Option<InputFormat>) -> Result<Imported, ImportError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
         return Err(ImportError::Empty { name: name.into() });
@@ -288,7 +367,15 @@ pub fn parse(text: &str, name: &str) -> Result<Imported, ImportError> {
         return Err(ImportError::Binary { name: name.into() });
     }
     let lines = Line::split(text);
-    let (format, mut parsed) = detect_and_parse(&lines);
+    let (format, mut parsed) = match forced {
+        Some(f @ InputFormat::Traceroute) => (f, traceroute::parse(&lines)),
+        Some(f @ InputFormat::Tracert) => (f, tracert::parse(&lines)),
+        Some(f @ InputFormat::Mtr) => (f, mtr::parse(&lines)),
+        Some(f @ InputFormat::AddressList) => (f, list::parse(&lines)),
+        Some(f @ InputFormat::MtrCsv) => (f, mtr_csv::parse(&lines)),
+        Some(f @ InputFormat::MtrRaw) => (f, mtr_raw::parse(&lines)),
+        _ => detect_and_parse(&lines),
+    };
     if parsed.hops.iter().all(|h| h.received() == 0) {
         return Err(ImportError::NoHops {
             name: name.into(),
@@ -313,6 +400,8 @@ fn detect_and_parse(lines: &[Line<'_>]) -> (InputFormat, Parsed) {
         (InputFormat::Traceroute, traceroute::parse(lines)),
         (InputFormat::Tracert, tracert::parse(lines)),
         (InputFormat::Mtr, mtr::parse(lines)),
+        (InputFormat::MtrCsv, mtr_csv::parse(lines)),
+        (InputFormat::MtrRaw, mtr_raw::parse(lines)),
         (InputFormat::AddressList, list::parse(lines)),
     ];
     let mut best: Option<(InputFormat, Parsed)> = None;

@@ -184,7 +184,7 @@ fn read_hop(parsed: &mut Parsed, line: &Line<'_>, tokens: &[&str], columns: &[&s
 }
 
 /// Fills `hop` with `answered` replies from `responder` followed by silent probes up to `kept`.
-fn fill(
+pub(super) fn fill(
     hop: &mut Hop,
     responder: Option<(std::net::IpAddr, Option<String>)>,
     answered: usize,

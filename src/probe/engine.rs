@@ -36,6 +36,13 @@ pub enum Control {
     Quit,
 }
 
+/// More flows for a run of many targets: the engine asks for the next one whenever fewer than
+/// `max_active` flows are under way, so memory holds what is in flight, not the whole list.
+pub struct Feed<'a> {
+    pub next: &'a mut dyn FnMut() -> Option<TracePlan>,
+    pub max_active: usize,
+}
+
 /// Most packets read from one socket per wake-up, so a flood cannot starve the timers.
 const BATCH: usize = 256;
 
@@ -50,6 +57,7 @@ pub async fn run(
     sockets: OpenSockets,
     plans: Vec<TracePlan>,
     budget: Budget,
+    mut feed: Option<Feed<'_>>,
     events: UnboundedSender<Progress>,
     mut control: UnboundedReceiver<Control>,
     stop: impl Future<Output = ()>,
@@ -81,6 +89,9 @@ pub async fn run(
     tokio::pin!(stop);
     let mut interrupted = false;
     let mut control_open = true;
+    // A plan held back because a flow to the same destination is still under way.
+    let mut pending: Option<TracePlan> = None;
+    let mut fed_all = feed.is_none();
 
     loop {
         // Read everything already queued before judging any probe silent: after a late
@@ -93,11 +104,14 @@ pub async fn run(
         }
         // Expire before sending: slots freed by a give-up are refilled now, not a wait later.
         scheduler.expire(Instant::now());
+        if let Some(f) = feed.as_mut() {
+            top_up(f, &mut scheduler, &mut pending, &mut fed_all);
+        }
         send_allowed(&sender.fd, family, &mut scheduler).await?;
         for p in scheduler.take_progress() {
             let _ = events.send(p);
         }
-        if scheduler.is_finished() {
+        if scheduler.is_finished() && fed_all {
             break;
         }
         let deadline = scheduler
@@ -131,6 +145,27 @@ pub async fn run(
         interrupted,
         stats: scheduler.stats(),
     })
+}
+
+/// Add flows from `feed` while fewer than its bound are under way. Two flows to one
+/// destination never run at once (their probes would look alike): the second waits.
+fn top_up(
+    feed: &mut Feed<'_>,
+    scheduler: &mut Scheduler,
+    pending: &mut Option<TracePlan>,
+    fed_all: &mut bool,
+) {
+    while scheduler.active_flows() < feed.max_active.max(1) {
+        let Some(plan) = pending.take().or_else(|| (feed.next)()) else {
+            *fed_all = true;
+            return;
+        };
+        if scheduler.has_destination(plan.flow.destination) {
+            *pending = Some(plan);
+            return;
+        }
+        scheduler.add_flow(plan, rand::random(), Instant::now());
+    }
 }
 
 /// Hand a socket to the reactor, watching for data, room to write, and queued errors.

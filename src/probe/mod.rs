@@ -12,7 +12,8 @@ pub mod scheduler;
 pub mod socket;
 
 use crate::trace::{Origin, Protocol, Trace, TraceOptions};
-use engine::{Control, Outcome};
+use engine::{Control, Feed, Outcome};
+use packet::Flow;
 use schedule::ScheduleConfig;
 use scheduler::{Budget, Progress, TracePlan};
 use socket::{Mode, OpenSockets, SocketError, SocketRequest};
@@ -141,17 +142,16 @@ impl Prepared {
         trace
     }
 
-    /// Run every pass asked for, streaming progress to `events`, until done, a
-    /// [`Control::Quit`] on `control`, or `stop` resolves.
-    pub async fn run(
-        self,
-        events: UnboundedSender<Progress>,
-        control: UnboundedReceiver<Control>,
-        stop: impl Future<Output = ()>,
-    ) -> std::io::Result<Outcome> {
+    /// The plan of one trace of this run's kind to `destination` (a batch gives each target
+    /// one), named `id` in the progress it makes.
+    pub fn plan(&self, id: usize, destination: IpAddr) -> TracePlan {
         let cfg = &self.cfg;
-        let plan = TracePlan {
-            flow: self.sockets.flow,
+        TracePlan {
+            id,
+            flow: Flow {
+                destination,
+                ..self.sockets.flow
+            },
             schedule: ScheduleConfig {
                 first_hop: cfg.first_hop,
                 max_hops: cfg.max_hops,
@@ -164,11 +164,58 @@ impl Prepared {
             },
             cycles: cfg.cycles,
             interval: cfg.interval,
-        };
-        let budget = Budget {
-            rate: cfg.rate,
+        }
+    }
+
+    fn budget(&self) -> Budget {
+        Budget {
+            rate: self.cfg.rate,
             ..Budget::default()
-        };
-        engine::run(self.sockets, vec![plan], budget, events, control, stop).await
+        }
+    }
+
+    /// Run every pass asked for, streaming progress to `events`, until done, a
+    /// [`Control::Quit`] on `control`, or `stop` resolves.
+    pub async fn run(
+        self,
+        events: UnboundedSender<Progress>,
+        control: UnboundedReceiver<Control>,
+        stop: impl Future<Output = ()>,
+    ) -> std::io::Result<Outcome> {
+        let plan = self.plan(0, self.sockets.flow.destination);
+        let budget = self.budget();
+        engine::run(
+            self.sockets,
+            vec![plan],
+            budget,
+            None,
+            events,
+            control,
+            stop,
+        )
+        .await
+    }
+
+    /// Run the traces `next` hands out, at most `max_active` at once (a batch of targets).
+    pub async fn run_many(
+        self,
+        next: &mut dyn FnMut() -> Option<TracePlan>,
+        max_active: usize,
+        events: UnboundedSender<Progress>,
+        control: UnboundedReceiver<Control>,
+        stop: impl Future<Output = ()>,
+    ) -> std::io::Result<Outcome> {
+        let budget = self.budget();
+        let feed = Feed { next, max_active };
+        engine::run(
+            self.sockets,
+            Vec::new(),
+            budget,
+            Some(feed),
+            events,
+            control,
+            stop,
+        )
+        .await
     }
 }

@@ -21,13 +21,15 @@ use super::packet::{Flow, Sequence};
 use super::recv::Incoming;
 use super::schedule::{Answer, Schedule, ScheduleConfig, Stats};
 use crate::trace::Hop;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
 use std::time::{Duration, Instant, SystemTime};
 
 /// Which passes of one flow to run.
 #[derive(Debug, Clone)]
 pub struct TracePlan {
+    /// The caller's name for this trace, carried by its [`Progress`].
+    pub id: usize,
     pub flow: Flow,
     pub schedule: ScheduleConfig,
     /// How many passes; `None` until stopped.
@@ -60,6 +62,9 @@ impl Default for Budget {
 /// The default `--rate`: far above what one trace sends (a 30-hop trace is 90 probes, within
 /// the burst), low enough that monitoring at `-i 0.01` cannot flood a path.
 pub const DEFAULT_RATE: f64 = 1000.0;
+
+/// Finished flows remembered for telling late replies from foreign ones.
+const RETIRED_KEPT: usize = 4096;
 
 /// A probe to send now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,8 +179,15 @@ impl Flowing {
 /// The scheduler of every pass of a run.
 #[derive(Debug)]
 pub struct Scheduler {
-    flows: Vec<Flowing>,
+    /// A slab: a finished flow's slot is reused by the next one added.
+    flows: Vec<Option<Flowing>>,
+    free: Vec<usize>,
     by_destination: HashMap<IpAddr, Vec<usize>>,
+    /// Recently finished flows, so their late replies count as late, not foreign.
+    retired: HashMap<IpAddr, Vec<Flow>>,
+    retired_order: VecDeque<IpAddr>,
+    /// Passes started, all flows, finished ones included.
+    passes_total: u64,
     bucket: TokenBucket,
     max_in_flight: usize,
     in_flight: usize,
@@ -195,33 +207,13 @@ impl Scheduler {
     /// A scheduler for `plans`, the first passes due at `now`. `bases` seeds each flow's place
     /// in the sequence space (random in the engine, fixed in tests).
     pub fn new(plans: Vec<TracePlan>, budget: Budget, now: Instant, bases: &[u16]) -> Self {
-        let mut by_destination: HashMap<IpAddr, Vec<usize>> = HashMap::new();
-        let flows = plans
-            .into_iter()
-            .enumerate()
-            .map(|(i, plan)| {
-                by_destination
-                    .entry(plan.flow.destination)
-                    .or_default()
-                    .push(i);
-                let s = &plan.schedule;
-                let ttls = u32::from(s.max_hops.saturating_sub(s.first_hop.max(1))) + 1;
-                let capacity = (ttls * u32::from(s.queries.max(1))).max(1);
-                Flowing {
-                    base: bases.get(i).copied().unwrap_or(0),
-                    capacity,
-                    groups: (SEQUENCE_SPACE / capacity).max(1),
-                    started: 0,
-                    next_start: now,
-                    passes: Vec::new(),
-                    known_end: None,
-                    plan,
-                }
-            })
-            .collect();
-        Scheduler {
-            flows,
-            by_destination,
+        let mut s = Scheduler {
+            flows: Vec::new(),
+            free: Vec::new(),
+            by_destination: HashMap::new(),
+            retired: HashMap::new(),
+            retired_order: VecDeque::new(),
+            passes_total: 0,
             bucket: TokenBucket::new(budget.rate, budget.burst, now),
             max_in_flight: budget.max_in_flight.max(1),
             in_flight: 0,
@@ -231,6 +223,84 @@ impl Scheduler {
             stopping: false,
             cursor: 0,
             last_claim: None,
+        };
+        for (i, plan) in plans.into_iter().enumerate() {
+            s.add_flow(plan, bases.get(i).copied().unwrap_or(0), now);
+        }
+        s
+    }
+
+    /// Add a flow whose first pass is due at `now`; `base` is its place in the sequence space.
+    pub fn add_flow(&mut self, plan: TracePlan, base: u16, now: Instant) {
+        let s = &plan.schedule;
+        let ttls = u32::from(s.max_hops.saturating_sub(s.first_hop.max(1))) + 1;
+        let capacity = (ttls * u32::from(s.queries.max(1))).max(1);
+        let destination = plan.flow.destination;
+        let flowing = Flowing {
+            base,
+            capacity,
+            groups: (SEQUENCE_SPACE / capacity).max(1),
+            started: 0,
+            next_start: now,
+            passes: Vec::new(),
+            known_end: None,
+            plan,
+        };
+        let slot = match self.free.pop() {
+            Some(i) => {
+                self.flows[i] = Some(flowing);
+                i
+            }
+            None => {
+                self.flows.push(Some(flowing));
+                self.flows.len() - 1
+            }
+        };
+        self.by_destination
+            .entry(destination)
+            .or_default()
+            .push(slot);
+    }
+
+    /// True when a flow to `destination` is under way.
+    pub fn has_destination(&self, destination: IpAddr) -> bool {
+        self.by_destination.contains_key(&destination)
+    }
+
+    /// Flows with passes under way or still to start.
+    pub fn active_flows(&self) -> usize {
+        self.flows.iter().flatten().count()
+    }
+
+    /// Forget flows whose every pass is over: their slots and sequence blocks are free again.
+    fn retire_flows(&mut self) {
+        for i in 0..self.flows.len() {
+            let over = self.flows[i]
+                .as_ref()
+                .is_some_and(|f| f.passes.is_empty() && (self.stopping || !f.more_to_start()));
+            if !over {
+                continue;
+            }
+            let f = self.flows[i].take().expect("checked");
+            if let Some(list) = self.by_destination.get_mut(&f.plan.flow.destination) {
+                list.retain(|&x| x != i);
+                if list.is_empty() {
+                    self.by_destination.remove(&f.plan.flow.destination);
+                }
+            }
+            self.free.push(i);
+            let dest = f.plan.flow.destination;
+            self.retired.entry(dest).or_default().push(f.plan.flow);
+            self.retired_order.push_back(dest);
+            while self.retired_order.len() > RETIRED_KEPT {
+                let old = self.retired_order.pop_front().expect("non-empty");
+                if let Some(list) = self.retired.get_mut(&old) {
+                    list.remove(0);
+                    if list.is_empty() {
+                        self.retired.remove(&old);
+                    }
+                }
+            }
         }
     }
 
@@ -239,7 +309,7 @@ impl Scheduler {
         if self.paused || self.stopping {
             return;
         }
-        for f in &mut self.flows {
+        for f in self.flows.iter_mut().flatten() {
             if !f.more_to_start() || now < f.next_start {
                 continue;
             }
@@ -256,6 +326,7 @@ impl Scheduler {
             }
             let base = seq_add(f.base, group * f.capacity);
             f.started += 1;
+            self.passes_total += 1;
             f.passes.push(Pass {
                 cycle: f.started,
                 group,
@@ -279,7 +350,9 @@ impl Scheduler {
         let n = self.flows.len();
         for k in 0..n {
             let t = (self.cursor + k) % n;
-            let f = &mut self.flows[t];
+            let Some(f) = self.flows[t].as_mut() else {
+                continue;
+            };
             // Older passes first, so cycles finish in order.
             for (pi, pass) in f.passes.iter_mut().enumerate() {
                 if let Some((seq, ttl)) = pass.schedule.next_probe(now, wall) {
@@ -288,7 +361,7 @@ impl Scheduler {
                     self.in_flight += 1;
                     self.last_claim = Some((t, pi));
                     return Some(Probe {
-                        trace: t,
+                        trace: f.plan.id,
                         flow: f.plan.flow,
                         seq,
                         ttl,
@@ -302,7 +375,7 @@ impl Scheduler {
     /// Undo the last claim (the probe could not be sent).
     pub fn unsend_last(&mut self) {
         if let Some((t, pi)) = self.last_claim.take() {
-            if let Some(p) = self.flows[t].passes.get_mut(pi) {
+            if let Some(p) = self.flows[t].as_mut().and_then(|f| f.passes.get_mut(pi)) {
                 p.schedule.unsend_last();
             }
         }
@@ -320,7 +393,9 @@ impl Scheduler {
         let dest = destination_of(&received);
         let candidates = self.by_destination.get(&dest).cloned().unwrap_or_default();
         for t in candidates {
-            let f = &mut self.flows[t];
+            let Some(f) = self.flows[t].as_mut() else {
+                continue;
+            };
             let Some(seq) = sequence_of(&f.plan.flow, &received) else {
                 continue;
             };
@@ -357,13 +432,22 @@ impl Scheduler {
                 Answer::Duplicate | Answer::Late => None,
             };
         }
-        self.stats.foreign += 1;
+        let late = self
+            .retired
+            .get(&dest)
+            .is_some_and(|flows| flows.iter().any(|f| sequence_of(f, &received).is_some()));
+        if late {
+            self.stats.late += 1;
+        } else {
+            self.stats.foreign += 1;
+        }
         None
     }
 
     /// Give up what has waited long enough, report completed hops and retire finished passes.
     pub fn expire(&mut self, now: Instant) {
-        for (t, f) in self.flows.iter_mut().enumerate() {
+        for f in self.flows.iter_mut().flatten() {
+            let t = f.plan.id;
             for pass in &mut f.passes {
                 pass.schedule.expire(now);
                 for hop in pass.schedule.take_completed() {
@@ -398,9 +482,11 @@ impl Scheduler {
                 }
             }
         }
+        self.retire_flows();
         self.in_flight = self
             .flows
             .iter()
+            .flatten()
             .flat_map(|f| &f.passes)
             .map(|p| p.schedule.in_flight())
             .sum();
@@ -412,16 +498,19 @@ impl Scheduler {
         let deadlines = self
             .flows
             .iter()
+            .flatten()
             .flat_map(|f| &f.passes)
             .filter_map(|p| p.schedule.next_deadline());
         let starts = self
             .flows
             .iter()
+            .flatten()
             .filter(|f| !(self.paused || self.stopping) && f.more_to_start())
             .map(|f| f.next_start);
         let waiting = self
             .flows
             .iter()
+            .flatten()
             .flat_map(|f| &f.passes)
             .any(|p| p.schedule.wants_to_send());
         let token = waiting.then(|| self.bucket.next_token()).flatten();
@@ -432,6 +521,7 @@ impl Scheduler {
     pub fn is_finished(&self) -> bool {
         self.flows
             .iter()
+            .flatten()
             .all(|f| f.passes.is_empty() && (self.stopping || !f.more_to_start()))
     }
 
@@ -443,7 +533,7 @@ impl Scheduler {
     /// Pause or resume starting passes. On resume the next pass starts at once.
     pub fn set_paused(&mut self, paused: bool, now: Instant) {
         if self.paused && !paused {
-            for f in &mut self.flows {
+            for f in self.flows.iter_mut().flatten() {
                 f.next_start = f.next_start.min(now);
             }
         }
@@ -458,7 +548,8 @@ impl Scheduler {
     /// reported), marked interrupted.
     pub fn abandon(&mut self) {
         self.stopping = true;
-        for (t, f) in self.flows.iter_mut().enumerate() {
+        for f in self.flows.iter_mut().flatten() {
+            let t = f.plan.id;
             for pass in f.passes.drain(..) {
                 add_stats(&mut self.stats, &pass.schedule.stats());
                 self.progress.push(Progress::PassDone(PassResult {
@@ -480,13 +571,13 @@ impl Scheduler {
 
     /// Passes started so far, over all flows.
     pub fn passes_started(&self) -> u64 {
-        self.flows.iter().map(|f| f.started).sum()
+        self.passes_total
     }
 
     /// Counts over the whole run: sent and matched by every pass, and what no pass used.
     pub fn stats(&self) -> Stats {
         let mut s = self.stats;
-        for p in self.flows.iter().flat_map(|f| &f.passes) {
+        for p in self.flows.iter().flatten().flat_map(|f| &f.passes) {
             add_stats(&mut s, &p.schedule.stats());
         }
         s

@@ -41,6 +41,7 @@ fn schedule_cfg(max_hops: u8, queries: u8) -> ScheduleConfig {
 
 fn plan(dst: &str, cycles: Option<u64>, interval_ms: u64) -> TracePlan {
     TracePlan {
+        id: 0,
         flow: flow(dst, 7),
         schedule: schedule_cfg(10, 1),
         cycles,
@@ -263,6 +264,7 @@ fn many_flows_share_the_budget_and_replies_find_their_flow() {
     let plans: Vec<TracePlan> = (1..=3)
         .map(|i| {
             let mut p = plan(&format!("198.51.100.{i}"), Some(1), 1000);
+            p.id = i - 1;
             p.schedule.max_hops = 2;
             p
         })
@@ -339,7 +341,7 @@ fn unbounded_cycles_keep_a_bounded_number_of_passes() {
         s.expire(net.at(ms + 2));
         done += passes(&s.take_progress()).len();
         assert!(
-            s.flows[0].passes.len() <= 80,
+            s.flows[0].as_ref().unwrap().passes.len() <= 80,
             "passes under way stay bounded"
         );
     }
@@ -369,5 +371,49 @@ fn pause_holds_new_passes_and_abandon_ends_those_under_way() {
     let done = passes(&progress);
     assert_eq!(done.len(), 2);
     assert!(done.iter().all(|r| r.interrupted));
+    assert!(s.is_finished());
+}
+
+#[test]
+fn flows_added_later_run_and_finished_ones_are_forgotten() {
+    let net = Net {
+        t0: Instant::now(),
+        len: 2,
+    };
+    let budget = Budget {
+        rate: None,
+        burst: 1,
+        max_in_flight: 1000,
+    };
+    let mut s = Scheduler::new(Vec::new(), budget, net.at(0), &[]);
+    assert!(s.is_finished(), "nothing to do yet");
+    let mut results = Vec::new();
+    for i in 0..50usize {
+        let mut p = plan(
+            &format!("198.51.{}.{}", 100 + i / 200, i % 200 + 1),
+            Some(1),
+            1000,
+        );
+        p.id = 1000 + i;
+        p.schedule.max_hops = 2;
+        s.add_flow(p, (i * 977) as u16, net.at(i as u64));
+        for probe in send_all(&mut s, net.at(i as u64)) {
+            s.on_packet(incoming(net.answer(&probe).unwrap(), net.at(i as u64)));
+        }
+        s.expire(net.at(i as u64));
+        results.extend(s.take_progress());
+        assert!(s.active_flows() <= 1, "finished flows are forgotten");
+    }
+    let done = passes(&results);
+    assert_eq!(done.len(), 50);
+    for (i, r) in done.iter().enumerate() {
+        assert_eq!(r.trace, 1000 + i);
+        let dst = ip(&format!("198.51.{}.{}", 100 + i / 200, i % 200 + 1));
+        assert_eq!(
+            r.hops.last().unwrap().replies().next().unwrap().address,
+            dst
+        );
+    }
+    assert_eq!(s.flows.len(), 1, "one slot, reused");
     assert!(s.is_finished());
 }

@@ -211,21 +211,32 @@ fn monitored(path: &Path, hop: &PathHop, r: Option<&Responder>, cells: &mut Vec<
     ]);
 }
 
+/// The rows of `path` under [`COLUMNS`], neutralised: one per (hop, responder), one for a
+/// silent hop. The many-trace export writes these same rows after its `trace` column.
+pub fn rows(path: &Path) -> impl Iterator<Item = Vec<String>> + '_ {
+    path.hops.iter().flat_map(move |hop| {
+        let silent = hop
+            .responders
+            .is_empty()
+            .then(|| record(path, hop, None, true));
+        let answered = hop
+            .responders
+            .iter()
+            .enumerate()
+            .map(move |(i, r)| record(path, hop, Some(r), i == 0));
+        silent
+            .into_iter()
+            .chain(answered)
+            .map(|cells| cells.iter().map(|c| neutralise(c)).collect())
+    })
+}
+
 /// Write the CSV of `path` to `out`.
 pub fn write(path: &Path, out: impl Write) -> csv::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(COLUMNS)?;
-    for hop in &path.hops {
-        if hop.responders.is_empty() {
-            w.write_record(record(path, hop, None, true).iter().map(|c| neutralise(c)))?;
-        }
-        for (i, r) in hop.responders.iter().enumerate() {
-            w.write_record(
-                record(path, hop, Some(r), i == 0)
-                    .iter()
-                    .map(|c| neutralise(c)),
-            )?;
-        }
+    for row in rows(path) {
+        w.write_record(&row)?;
     }
     w.flush()?;
     Ok(())

@@ -179,8 +179,14 @@ fn hop<'a>(path: &Path, h: &'a PathHop) -> HopView<'a> {
 
 /// The JSON document of `path`, pretty-printed, numbers rounded.
 pub fn to_string(path: &Path) -> serde_json::Result<String> {
+    serde_json::to_string_pretty(&document(path))
+}
+
+/// The JSON document of `path`, as a value to serialise (the many-trace export puts each one
+/// in its `traces` array, or on its own line).
+pub fn document(path: &Path) -> impl Serialize + '_ {
     let t = &path.trace;
-    let doc = Document {
+    super::round::Rounded(Document {
         schema_version: SCHEMA_VERSION,
         generator: format!("globetrace {}", env!("CARGO_PKG_VERSION")),
         target: &t.target,
@@ -193,8 +199,5 @@ pub fn to_string(path: &Path) -> serde_json::Result<String> {
         cycles: path.stats.as_ref().map(|s| s.cycles),
         hops: path.hops.iter().map(|h| hop(path, h)).collect(),
         distance: path.distance.as_ref(),
-    };
-    let mut value = serde_json::to_value(&doc)?;
-    super::round::tidy(&mut value);
-    serde_json::to_string_pretty(&value)
+    })
 }

@@ -8,6 +8,7 @@ pub mod geojson;
 pub mod json;
 pub mod live;
 pub mod map;
+pub mod multi;
 pub mod round;
 pub mod stats;
 pub mod stats_table;
@@ -23,6 +24,8 @@ pub enum Format {
     Table,
     Csv,
     Json,
+    /// One JSON document per line: per trace for many traces, the trace for one.
+    Jsonl,
 }
 
 impl fmt::Display for Format {
@@ -31,6 +34,7 @@ impl fmt::Display for Format {
             Format::Table => "table",
             Format::Csv => "csv",
             Format::Json => "json",
+            Format::Jsonl => "jsonl",
         })
     }
 }
@@ -42,8 +46,9 @@ impl FromStr for Format {
             "table" => Ok(Format::Table),
             "csv" => Ok(Format::Csv),
             "json" => Ok(Format::Json),
+            "jsonl" => Ok(Format::Jsonl),
             other => Err(format!(
-                "unknown format {other:?} (expected table, csv or json)"
+                "unknown format {other:?} (expected table, csv, json or jsonl)"
             )),
         }
     }

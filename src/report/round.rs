@@ -34,6 +34,17 @@ pub fn round(x: f64, places: i32) -> f64 {
     }
 }
 
+/// A value that serialises with its numbers rounded by [`tidy`].
+pub struct Rounded<T>(pub T);
+
+impl<T: serde::Serialize> serde::Serialize for Rounded<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut value = serde_json::to_value(&self.0).map_err(serde::ser::Error::custom)?;
+        tidy(&mut value);
+        value.serialize(serializer)
+    }
+}
+
 /// Rounds every floating-point number in `value` whose field name [`decimals`] knows
 /// (elements of an array take the array's name, as in `rtts_ms`).
 pub fn tidy(value: &mut Value) {

@@ -171,7 +171,12 @@ pub fn annotate(cfg: &AnnotateConfig) -> Result<Finish, RunError> {
     if cfg.bulk {
         return annotate_bulk(cfg, source, geo.as_ref());
     }
-    let imported = import::read(&cfg.input)?;
+    let imported = match import::open(&cfg.input, cfg.input_format)? {
+        import::Opened::Single(imported) => *imported,
+        import::Opened::Many(stream) => {
+            return crate::many::annotate_stream(cfg, source, geo.as_ref(), stream)
+        }
+    };
     let too_long = imported.format == import::InputFormat::AddressList
         && imported
             .warnings
@@ -470,6 +475,9 @@ pub fn emit(path: &Path, out: &OutputConfig, geo: &GeoOptions) -> Result<(), Run
         }
         Format::Csv => report::csv::write(path, &mut lock).map_err(csv_io),
         Format::Json => report::json::to_string(path)
+            .map_err(std::io::Error::other)
+            .and_then(|d| writeln!(lock, "{d}")),
+        Format::Jsonl => serde_json::to_string(&report::json::document(path))
             .map_err(std::io::Error::other)
             .and_then(|d| writeln!(lock, "{d}")),
     };

@@ -221,7 +221,7 @@ for scenario in $SCENARIOS; do
         TRIP=${TRIP:-$(command -v trip || true)}
         [ -x "$TRIP" ] || die "trippy scenario: no trip binary (cargo install trippy; or set TRIP)"
         run_pairs trippy "$PAIRS" "$GT" -n -r -c "$CYCLES" -i 0.05 "${extra[@]}" "$DST" -- \
-            "$TRIP" -m csv -C "$CYCLES" -i 50ms --unprivileged=false -r none "$DST"
+            "$TRIP" -m csv -C "$CYCLES" -i 50ms "$DST"
         ;;
     memory)
         run_pairs memory "${MEMORY_PAIRS:-1}" "$GT" -n -r -c 1000 -i 0.01 "${extra[@]}" "$DST" -- \

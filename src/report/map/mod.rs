@@ -23,10 +23,13 @@
 mod labels;
 mod legend;
 mod markers;
+mod overview;
 pub mod route;
 mod svg;
 mod view;
 mod world;
+
+pub use overview::Overview;
 
 use crate::distance::Units;
 use crate::path::Path;

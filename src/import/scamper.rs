@@ -1,0 +1,240 @@
+//! scamper's traces as `sc_warts2json` (or `scamper -O json`) writes them: one JSON object per
+//! line, `cycle-start` / `trace` / `cycle-stop` records (and `list`, `ping`, `tracelb`, ...).
+//!
+//! A `trace` record lists only the replies, each with the TTL and attempt it answers
+//! (`probe_ttl`, `probe_id`), the ICMP type and code, the reply TTL and any MPLS labels; TTLs
+//! without a reply are implied by `firsthop`..`hop_count`. So a hop's probes are rebuilt: a
+//! silent TTL sent `attempts` probes; an answered one sent as many as its highest attempt
+//! number (scamper stops at the first reply unless told to send all attempts). IPv4 addresses
+//! written as `::ffff:a.b.c.d` become plain IPv4. The monitor's host name, the list and the
+//! cycle come from the `cycle-start` record before the trace and form its identity.
+//! `tracelb` (multipath) records are reported and skipped until the model has a hop graph.
+
+use super::common::ms_duration;
+use crate::trace::{Hop, MplsLabel, Origin, Reply, ReplyKind, Trace, TraceIdentity, Unreachable};
+use serde::Deserialize;
+use std::net::IpAddr;
+
+/// The most probes per TTL believed: scamper's own limit on attempts is far below this.
+const MAX_ATTEMPTS: usize = 64;
+
+#[derive(Deserialize)]
+struct Record {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    // cycle-start
+    list_name: Option<String>,
+    id: Option<u64>,
+    hostname: Option<String>,
+    // trace
+    src: Option<String>,
+    dst: Option<String>,
+    start: Option<Start>,
+    stop_reason: Option<String>,
+    hop_count: Option<u64>,
+    attempts: Option<u64>,
+    firsthop: Option<u64>,
+    #[serde(default)]
+    hops: Vec<ScamperReply>,
+}
+
+#[derive(Deserialize)]
+struct Start {
+    sec: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct ScamperReply {
+    addr: Option<String>,
+    probe_ttl: Option<u64>,
+    probe_id: Option<u64>,
+    rtt: Option<f64>,
+    reply_ttl: Option<u8>,
+    icmp_type: Option<u8>,
+    icmp_code: Option<u8>,
+    tcp_flags: Option<u8>,
+    #[serde(default)]
+    icmpext: Vec<ScamperExt>,
+}
+
+#[derive(Deserialize)]
+struct ScamperExt {
+    #[serde(default)]
+    mpls_labels: Vec<ScamperMpls>,
+}
+
+#[derive(Deserialize)]
+struct ScamperMpls {
+    mpls_label: u32,
+    #[serde(default)]
+    mpls_exp: u8,
+    #[serde(default)]
+    mpls_s: u8,
+    #[serde(default)]
+    mpls_ttl: u8,
+}
+
+/// What one record was.
+pub(super) enum Outcome {
+    /// A trace, with notes on parts skipped.
+    Trace(Box<(Trace, TraceIdentity)>, Vec<String>),
+    /// Bookkeeping (`cycle-start`, `cycle-stop`, `list`): nothing to report.
+    Nothing,
+}
+
+/// Reads a scamper JSON stream record by record, remembering the cycle each trace belongs to.
+#[derive(Default)]
+pub(super) struct Reader {
+    list: Option<String>,
+    cycle: Option<u64>,
+    monitor: Option<String>,
+}
+
+impl Reader {
+    /// Reads one record's bytes; `Err` says why it is not a usable trace.
+    pub fn read(&mut self, bytes: &[u8]) -> Result<Outcome, String> {
+        let r: Record = serde_json::from_slice(bytes).map_err(|e| format!("not JSON: {e}"))?;
+        match r.kind.as_deref() {
+            Some("cycle-start") | Some("cycle-def") => {
+                self.list = r.list_name.as_deref().map(clean);
+                self.cycle = r.id;
+                self.monitor = r.hostname.as_deref().map(clean);
+                Ok(Outcome::Nothing)
+            }
+            Some("cycle-stop") | Some("list") => Ok(Outcome::Nothing),
+            Some("trace") => self.trace(r),
+            Some("tracelb") => Err("a scamper tracelb (multipath) record; not read yet".into()),
+            Some(other) => Err(format!(
+                "a scamper \"{}\" record, not a trace",
+                crate::text::sanitize_text(other, 32)
+            )),
+            None => Err("no \"type\": not a scamper record".into()),
+        }
+    }
+
+    fn trace(&self, r: Record) -> Result<Outcome, String> {
+        let address = r.dst.as_deref().and_then(parse_addr);
+        let Some(dst) = address else {
+            return Err("a trace record without a usable \"dst\"".into());
+        };
+        let attempts = (r.attempts.unwrap_or(1) as usize).clamp(1, MAX_ATTEMPTS);
+        let first = r.firsthop.unwrap_or(1).clamp(1, 255) as u8;
+        let mut notes = Vec::new();
+        // Replies grouped by TTL; each TTL's slots indexed by attempt.
+        let mut by_ttl: Vec<Vec<Option<Reply>>> = vec![Vec::new(); 256];
+        let mut last_ttl = u8::try_from(r.hop_count.unwrap_or(0).min(255)).unwrap_or(255);
+        for p in &r.hops {
+            let (Some(ttl), Some(addr)) = (
+                p.probe_ttl
+                    .and_then(|t| u8::try_from(t).ok())
+                    .filter(|&t| t > 0),
+                p.addr.as_deref().and_then(parse_addr),
+            ) else {
+                notes.push("a reply without a usable TTL or address".into());
+                continue;
+            };
+            let attempt = (p.probe_id.unwrap_or(1) as usize).clamp(1, MAX_ATTEMPTS);
+            let mut reply = Reply::new(addr, p.rtt.and_then(ms_duration), kind_of(p, addr));
+            reply.reply_ttl = p.reply_ttl;
+            reply.mpls = p
+                .icmpext
+                .iter()
+                .flat_map(|e| &e.mpls_labels)
+                .map(|m| MplsLabel {
+                    label: m.mpls_label & 0xf_ffff,
+                    tc: m.mpls_exp & 7,
+                    bottom: m.mpls_s != 0,
+                    ttl: m.mpls_ttl,
+                })
+                .collect();
+            let slots = &mut by_ttl[usize::from(ttl)];
+            if slots.len() < attempt {
+                slots.resize(attempt, None);
+            }
+            // A second reply to the same attempt is a duplicate.
+            if slots[attempt - 1].is_none() {
+                slots[attempt - 1] = Some(reply);
+            }
+            last_ttl = last_ttl.max(ttl);
+        }
+        let mut trace = Trace::new(dst.to_string(), Some(dst), Origin::Imported);
+        trace.source = r.src.as_deref().and_then(parse_addr);
+        for ttl in first..=last_ttl {
+            let mut probes = std::mem::take(&mut by_ttl[usize::from(ttl)]);
+            if probes.is_empty() {
+                probes = vec![None; attempts];
+            }
+            trace.hops.push(Hop { ttl, probes });
+        }
+        trace.reached = r.stop_reason.as_deref() == Some("COMPLETED")
+            && trace
+                .hops
+                .last()
+                .is_some_and(|h| h.replies().any(|x| x.address == dst));
+        let list = self.list.clone().unwrap_or_else(|| "-".into());
+        let cycle = self.cycle.map_or_else(|| "-".into(), |c| c.to_string());
+        let identity = TraceIdentity {
+            label: format!("{list}/{cycle}/{dst}"),
+            position: 0,
+            tool: Some("scamper".into()),
+            vantage: self.monitor.clone(),
+            measurement: Some(format!("list {list} cycle {cycle}")),
+            time: r.start.and_then(|s| s.sec),
+        };
+        Ok(Outcome::Trace(Box::new((trace, identity)), notes))
+    }
+}
+
+fn clean(s: &str) -> String {
+    crate::text::sanitize_text(s, 128)
+}
+
+/// An address as scamper writes it; `::ffff:a.b.c.d` becomes IPv4.
+fn parse_addr(s: &str) -> Option<IpAddr> {
+    s.parse::<IpAddr>().ok().map(|a| a.to_canonical())
+}
+
+/// What answered, from the ICMP type and code (or TCP flags).
+fn kind_of(p: &ScamperReply, addr: IpAddr) -> ReplyKind {
+    if let Some(flags) = p.tcp_flags {
+        return if flags & 0x04 != 0 {
+            ReplyKind::TcpReset
+        } else if flags & 0x12 == 0x12 {
+            ReplyKind::TcpSynAck
+        } else {
+            ReplyKind::Unknown
+        };
+    }
+    let (Some(t), code) = (p.icmp_type, p.icmp_code.unwrap_or(0)) else {
+        return ReplyKind::Unknown;
+    };
+    if addr.is_ipv4() {
+        match (t, code) {
+            (11, _) => ReplyKind::TimeExceeded,
+            (0, _) => ReplyKind::EchoReply,
+            (3, 3) => ReplyKind::PortUnreachable,
+            (3, 0) => ReplyKind::Unreachable(Unreachable::Network),
+            (3, 1) => ReplyKind::Unreachable(Unreachable::Host),
+            (3, 2) => ReplyKind::Unreachable(Unreachable::Protocol),
+            (3, 4) => ReplyKind::Unreachable(Unreachable::FragmentationNeeded),
+            (3, 5) => ReplyKind::Unreachable(Unreachable::SourceRoute),
+            (3, 13) => ReplyKind::Unreachable(Unreachable::AdminProhibited),
+            (3, 14) => ReplyKind::Unreachable(Unreachable::PrecedenceViolation),
+            (3, 15) => ReplyKind::Unreachable(Unreachable::PrecedenceCutoff),
+            (3, c) => ReplyKind::Unreachable(Unreachable::Other(c)),
+            _ => ReplyKind::Unknown,
+        }
+    } else {
+        match (t, code) {
+            (3, _) => ReplyKind::TimeExceeded,
+            (129, _) => ReplyKind::EchoReply,
+            (1, 4) => ReplyKind::PortUnreachable,
+            (1, 0) => ReplyKind::Unreachable(Unreachable::Network),
+            (1, 1) => ReplyKind::Unreachable(Unreachable::AdminProhibited),
+            (1, 2) => ReplyKind::Unreachable(Unreachable::SourceRoute),
+            (1, 3) => ReplyKind::Unreachable(Unreachable::Host),
+            (1, c) => ReplyKind::Unreachable(Unreachable::Other(c)),
+            _ => ReplyKind::Unknown,
+        }
+    }
+}

@@ -1,0 +1,205 @@
+//! Opening any saved input and telling one trace from a file of many.
+//!
+//! The format is detected from the first bytes, so it works on standard input too (nothing is
+//! read twice): JSON with Atlas fields is a RIPE Atlas measurement, JSON with scamper records a
+//! scamper file, JSON with mtr's `report` one mtr run, the warts magic a scamper binary file,
+//! and anything else text for the line readers. Files of many traces are never read whole:
+//! [`Stream`] hands out one [`Item`] at a time, holding only the record being read, so an
+//! Atlas download of hundreds of megabytes costs the memory of one result. Text and mtr JSON
+//! hold one trace and keep the [`MAX_INPUT_BYTES`] cap.
+
+use super::records::{Records, SplitProblem};
+use super::{atlas, scamper, ImportError, ImportWarning, Imported, InputFormat};
+use super::{WarningReason, MAX_INPUT_BYTES};
+use crate::trace::{Trace, TraceIdentity};
+use std::io::{BufRead, BufReader, Read};
+
+/// How much of the input is looked at to detect its format.
+const SNIFF_BYTES: usize = 64 * 1024;
+/// The first two bytes of a warts file (its magic number, 0x1205).
+const WARTS_MAGIC: [u8; 2] = [0x12, 0x05];
+
+/// One trace of many, with what names it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub identity: TraceIdentity,
+    pub trace: Trace,
+}
+
+/// What a stream yields: a trace, or a warning about a record that was (partly) skipped.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    Trace(Box<Record>),
+    Warning(ImportWarning),
+}
+
+/// The input, opened: a single trace (text, mtr JSON) or a stream of many.
+pub enum Opened {
+    Single(Box<Imported>),
+    Many(Stream),
+}
+
+/// The traces of a many-trace file, read as they are asked for.
+pub struct Stream {
+    /// The format detected (or forced).
+    pub format: InputFormat,
+    records: Records<Box<dyn BufRead>>,
+    scamper: scamper::Reader,
+    position: usize,
+    pending: Vec<Item>,
+}
+
+impl Stream {
+    /// A stream over `input` read as `format` (one of the many-trace formats).
+    pub fn new(input: Box<dyn BufRead>, format: InputFormat) -> Stream {
+        Stream {
+            format,
+            records: Records::new(input),
+            scamper: scamper::Reader::default(),
+            position: 0,
+            pending: Vec::new(),
+        }
+    }
+
+    fn warning(line: usize, reason: WarningReason) -> Item {
+        Item::Warning(ImportWarning {
+            line,
+            text: String::new(),
+            reason,
+        })
+    }
+
+    /// Reads one record's bytes into items (pushed in reverse onto `pending`).
+    fn read_record(&mut self, line: usize, bytes: &[u8]) {
+        let read = match self.format {
+            InputFormat::Atlas => atlas::read(bytes).map(|r| Some((r.trace, r.identity, r.notes))),
+            _ => self.scamper.read(bytes).map(|o| match o {
+                scamper::Outcome::Trace(t, notes) => Some((t.0, t.1, notes)),
+                scamper::Outcome::Nothing => None,
+            }),
+        };
+        let mut items = Vec::new();
+        match read {
+            Ok(None) => {}
+            Ok(Some((trace, mut identity, notes))) => {
+                self.position += 1;
+                identity.position = self.position;
+                // Labels name the record; the position makes them unique within the file.
+                identity.label = format!("{}#{}", identity.label, self.position);
+                for note in notes {
+                    items.push(Self::warning(line, WarningReason::RecordNote(note)));
+                }
+                items.push(Item::Trace(Box::new(Record { identity, trace })));
+            }
+            Err(why) => items.push(Self::warning(line, WarningReason::BadRecord(why))),
+        }
+        items.reverse();
+        self.pending.extend(items);
+    }
+}
+
+impl Iterator for Stream {
+    type Item = Result<Item, ImportError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(item) = self.pending.pop() {
+                return Some(Ok(item));
+            }
+            let raw = match self.records.next()? {
+                Ok(raw) => raw,
+                Err(source) => {
+                    return Some(Err(ImportError::Read {
+                        name: String::new(),
+                        source,
+                    }))
+                }
+            };
+            match raw {
+                Ok(raw) => self.read_record(raw.line, &raw.bytes),
+                Err(problem) => {
+                    let (line, reason) = match problem {
+                        SplitProblem::Stray { line } => (line, WarningReason::Unrecognized),
+                        SplitProblem::TooLarge { line } => (line, WarningReason::RecordTooLarge),
+                        SplitProblem::Unterminated { line } => (line, WarningReason::Unterminated),
+                    };
+                    return Some(Ok(Self::warning(line, reason)));
+                }
+            }
+        }
+    }
+}
+
+/// The format the first bytes of an input suggest.
+pub fn sniff(prefix: &[u8]) -> InputFormat {
+    if prefix.starts_with(&WARTS_MAGIC) {
+        return InputFormat::Warts;
+    }
+    let text = String::from_utf8_lossy(prefix);
+    let body = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+    if !(body.starts_with('{') || body.starts_with('[')) {
+        return InputFormat::Traceroute;
+    }
+    let has = |needle: &str| body.contains(needle);
+    if has("\"prb_id\"") || has("\"msm_id\"") {
+        InputFormat::Atlas
+    } else if has("\"cycle-start\"") || has("\"stop_reason\"") || has("\"hop_count\"") {
+        InputFormat::ScamperJson
+    } else if has("\"report\"") && has("\"hubs\"") {
+        InputFormat::MtrJson
+    } else {
+        // JSON, but of nothing known: the Atlas reader names what is missing, record by record.
+        InputFormat::Atlas
+    }
+}
+
+/// Opens `path_or_dash` (`-` is standard input) and reads it as `forced`, or as detected.
+///
+/// Text formats come back as one [`Imported`] trace (with the text readers' detection among
+/// them unless one was forced); Atlas and scamper JSON as a [`Stream`].
+pub fn open(path_or_dash: &str, forced: Option<InputFormat>) -> Result<Opened, ImportError> {
+    let name = if path_or_dash == "-" {
+        "<stdin>"
+    } else {
+        path_or_dash
+    };
+    let read_err = |source| ImportError::Read {
+        name: name.to_string(),
+        source,
+    };
+    let raw: Box<dyn Read> = if path_or_dash == "-" {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(std::fs::File::open(path_or_dash).map_err(read_err)?)
+    };
+    let mut input: Box<dyn BufRead> = Box::new(BufReader::with_capacity(SNIFF_BYTES, raw));
+    let detected = sniff(input.fill_buf().map_err(read_err)?);
+    let format = forced.unwrap_or(detected);
+    match format {
+        InputFormat::Atlas | InputFormat::ScamperJson => {
+            Ok(Opened::Many(Stream::new(input, format)))
+        }
+        InputFormat::Warts => Err(ImportError::Unsupported {
+            name: name.to_string(),
+            what: "a scamper warts binary file; convert it with sc_warts2json first".into(),
+        }),
+        _ => {
+            let mut bytes = Vec::new();
+            (&mut input)
+                .take(MAX_INPUT_BYTES + 1)
+                .read_to_end(&mut bytes)
+                .map_err(read_err)?;
+            if bytes.len() as u64 > MAX_INPUT_BYTES {
+                return Err(ImportError::TooLarge {
+                    name: name.to_string(),
+                    limit: MAX_INPUT_BYTES,
+                });
+            }
+            let forced = (format == InputFormat::MtrJson)
+                .then_some(format)
+                .or(forced);
+            let imported = super::parse_bytes_as(&bytes, name, forced)?;
+            Ok(Opened::Single(Box::new(imported)))
+        }
+    }
+}
