@@ -103,6 +103,15 @@ pub enum ConfigError {
     },
 }
 
+impl ConfigError {
+    /// True when the file exists but this user may not read it (e.g. a run as another user
+    /// that kept `HOME`): for the default file that is a warning, not a reason to stop.
+    pub fn is_unreadable(&self) -> bool {
+        matches!(self, ConfigError::Read { source, .. }
+            if source.kind() == std::io::ErrorKind::PermissionDenied)
+    }
+}
+
 /// The default config file: `$XDG_CONFIG_HOME/globetrace/config.toml`, else
 /// `~/.config/globetrace/config.toml`; `None` when neither can be named.
 pub fn default_path() -> Option<PathBuf> {

@@ -22,8 +22,14 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let settings = match config::load(&cli.config_choice()) {
+    let choice = cli.config_choice();
+    let settings = match config::load(&choice) {
         Ok(settings) => settings,
+        // Someone else's home (`sudo -u`, setpriv keeping HOME): their file is not ours, and
+        // it is skipped as a missing one is (errors stay one line).
+        Err(e) if choice == config::Choice::Default && e.is_unreadable() => {
+            config::Settings::default()
+        }
         Err(e) => {
             eprintln!("globetrace: error: {e}");
             return ExitCode::from(2);
