@@ -76,6 +76,11 @@ pub enum Command {
     /// text output of traceroute, mtr --report or tracert, mtr --json, RIPE Atlas results or
     /// scamper JSON (many traces per file), from FILE or standard input.
     Annotate(AnnotateArgs),
+    /// Show every piece of evidence behind the place of host names or addresses, offline:
+    /// tokens tried, dictionary and operator-table entries, the countries a name names,
+    /// GeoIP, geofeeds and overrides, and the verdict. Reads standard input when no NAME or
+    /// ADDRESS is given (or `-`).
+    Locate(LocateArgs),
     /// Show the geo data in use: which databases, when they were built, where they are, sizes.
     Data(DataArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to stdout.
@@ -97,6 +102,27 @@ pub struct DataArgs {
     /// Also list this ASN/ISP database (repeatable).
     #[arg(long, value_name = "PATH")]
     pub asn_db: Vec<PathBuf>,
+}
+
+/// `globetrace locate`.
+#[derive(Debug, Args)]
+pub struct LocateArgs {
+    /// Host names or addresses; `-` or none reads them from standard input, one a line.
+    #[arg(value_name = "NAME|ADDRESS")]
+    pub items: Vec<String>,
+    /// `table` (the default) prints text; `json` a JSON array; `csv` is not offered.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    #[command(flatten)]
+    pub geo: GeoArgs,
+}
+
+/// Everything `locate` needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocateConfig {
+    pub items: Vec<String>,
+    pub json: bool,
+    pub geo: GeoOptions,
 }
 
 /// `globetrace annotate`.
@@ -155,6 +181,14 @@ pub struct GeoArgs {
     /// Count detour outliers in the distance (they are still flagged).
     #[arg(long)]
     pub keep_outliers: bool,
+    /// An RFC 8805 geofeed (prefix,country,region,city,postal) whose places beat GeoIP and
+    /// host name hints. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub geofeed: Vec<PathBuf>,
+    /// An overrides file (lines of `PREFIX|HOST-PATTERN LAT,LON [LABEL]`), asked before
+    /// everything else. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub overrides: Vec<PathBuf>,
 }
 
 fn parse_from(s: &str) -> Result<(f64, f64), String> {
@@ -178,9 +212,9 @@ pub struct GeoOptions {
     pub hints: bool,
     /// `--keep-outliers`.
     pub keep_outliers: bool,
-    /// Geofeeds (RFC 8805) consulted for hop places.
+    /// `--geofeed` files (RFC 8805), consulted before GeoIP and hints.
     pub geofeeds: Vec<PathBuf>,
-    /// The user's own location overrides.
+    /// `--overrides` files, consulted first.
     pub overrides: Vec<PathBuf>,
 }
 
@@ -247,8 +281,8 @@ impl GeoArgs {
             },
             hints: !g.no_hints,
             keep_outliers: g.keep_outliers,
-            geofeeds: file.geofeed.clone(),
-            overrides: file.overrides.clone(),
+            geofeeds: or_config(g.geofeed, &file.geofeed),
+            overrides: or_config(g.overrides, &file.overrides),
         }
     }
 }
@@ -453,6 +487,7 @@ pub enum Job {
     Data(GeoOptions),
     Completions(clap_complete::Shell),
     Man,
+    Locate(LocateConfig),
 }
 
 /// Everything `annotate` needs.
@@ -560,6 +595,16 @@ impl Cli {
             })),
             Some(Command::Completions { shell }) => Ok(Job::Completions(shell)),
             Some(Command::Man) => Ok(Job::Man),
+            Some(Command::Locate(l)) => {
+                if l.format == Format::Csv {
+                    return Err("locate prints text or JSON (--format table|json), not CSV".into());
+                }
+                Ok(Job::Locate(LocateConfig {
+                    items: l.items,
+                    json: l.format == Format::Json,
+                    geo: l.geo.into_options(file),
+                }))
+            }
             None => self.into_config_with(file).map(Job::Trace),
         }
     }

@@ -13,6 +13,7 @@ pub mod dns;
 pub mod geo;
 pub mod hints;
 pub mod import;
+pub mod locate;
 pub mod manual;
 pub mod many;
 pub mod monitor;

@@ -60,6 +60,7 @@ fn main() -> ExitCode {
                 }
             };
         }
+        Job::Locate(cfg) => run::locate(cfg),
     };
     match outcome {
         Ok(Finish::Done) => ExitCode::SUCCESS,

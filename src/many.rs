@@ -7,7 +7,7 @@
 //! records go to standard error as they are met, each naming its line. A file that turns out
 //! to hold a single trace is shown exactly as a single trace is, with its full table.
 
-use crate::cli::AnnotateConfig;
+use crate::cli::{AnnotateConfig, GeoOptions, OutputConfig};
 use crate::dns::ReverseDns;
 use crate::geo::Geo;
 use crate::import::{self, ImportError, Item, Record, Stream};
@@ -27,8 +27,8 @@ use std::time::Duration;
 /// Warnings printed before the rest are only counted.
 const MAX_PRINTED_WARNINGS: usize = 1000;
 
-/// Every report being written, fed one path at a time.
-struct Reports {
+/// Every report being written, fed one path at a time (also by a live batch of targets).
+pub(crate) struct Reports {
     /// `None` once its reader closed it (`| head`): nothing more is written there.
     stdout: Option<MultiWriter<BufWriter<std::io::Stdout>>>,
     files: Vec<(PathBuf, MultiWriter<BufWriter<File>>)>,
@@ -43,15 +43,12 @@ fn export_err(path: &std::path::Path, source: std::io::Error) -> RunError {
 }
 
 impl Reports {
-    fn open(cfg: &AnnotateConfig) -> Result<Self, RunError> {
-        let units = cfg.geo.units;
-        let stdout = MultiWriter::new(BufWriter::new(std::io::stdout()), cfg.output.format, units)
+    pub(crate) fn open(output: &OutputConfig, geo: &GeoOptions) -> Result<Self, RunError> {
+        let units = geo.units;
+        let stdout = MultiWriter::new(BufWriter::new(std::io::stdout()), output.format, units)
             .map_err(|e| export_err(std::path::Path::new("<stdout>"), e))?;
         let mut files = Vec::new();
-        for (file, format) in [
-            (&cfg.output.csv, Format::Csv),
-            (&cfg.output.json, Format::Json),
-        ] {
+        for (file, format) in [(&output.csv, Format::Csv), (&output.json, Format::Json)] {
             let Some(file) = file else { continue };
             let handle = File::create(file).map_err(|e| export_err(file, e))?;
             let writer = MultiWriter::new(BufWriter::new(handle), format, units)
@@ -61,15 +58,11 @@ impl Reports {
         Ok(Reports {
             stdout: Some(stdout),
             files,
-            map: cfg
-                .output
-                .map
-                .clone()
-                .map(|f| (f, Overview::new(cfg.geo.from))),
+            map: output.map.clone().map(|f| (f, Overview::new(geo.from))),
         })
     }
 
-    fn push(&mut self, identity: &TraceIdentity, path: &Path) -> Result<(), RunError> {
+    pub(crate) fn push(&mut self, identity: &TraceIdentity, path: &Path) -> Result<(), RunError> {
         if let Some(Err(e)) = self.stdout.as_mut().map(|w| w.push(identity, path)) {
             self.stdout = None;
             closed_pipe(e)?;
@@ -83,7 +76,7 @@ impl Reports {
         Ok(())
     }
 
-    fn finish(self, cfg: &AnnotateConfig) -> Result<(), RunError> {
+    pub(crate) fn finish(self, output: &OutputConfig, geo: &GeoOptions) -> Result<(), RunError> {
         if let Some(Err(e)) = self.stdout.map(MultiWriter::finish) {
             closed_pipe(e)?;
         }
@@ -92,9 +85,9 @@ impl Reports {
         }
         if let Some((file, overview)) = self.map {
             let opts = MapOptions {
-                world: cfg.output.map_world,
-                units: cfg.geo.units,
-                origin: cfg.geo.from,
+                world: output.map_world,
+                units: geo.units,
+                origin: geo.from,
                 ..MapOptions::default()
             };
             std::fs::write(&file, overview.render(&opts)).map_err(|e| export_err(&file, e))?;
@@ -187,7 +180,7 @@ pub fn annotate_stream(
             match first.take() {
                 None => first = Some(record),
                 Some(held) => {
-                    let mut opened = Reports::open(cfg)?;
+                    let mut opened = Reports::open(&cfg.output, &cfg.geo)?;
                     for r in [held, record] {
                         let (r, path) = enrich(cfg, geo, &runtime, &mut dns, r);
                         opened.push(&r, &path)?;
@@ -207,7 +200,7 @@ pub fn annotate_stream(
         );
     }
     let result = match (reports, first) {
-        (Some(reports), _) => reports.finish(cfg),
+        (Some(reports), _) => reports.finish(&cfg.output, &cfg.geo),
         (None, Some(single)) => {
             let (_, path) = enrich(cfg, geo, &runtime, &mut dns, single);
             emit(&path, &cfg.output, &cfg.geo)

@@ -52,6 +52,10 @@ impl Responder {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LocationSource {
+    /// The user's overrides file (`--overrides`).
+    Override,
+    /// The network operator's geofeed (`--geofeed`, RFC 8805).
+    Geofeed,
     /// A place named in the router's host name.
     Hostname,
     /// A city-level GeoIP answer.
@@ -65,10 +69,32 @@ pub enum LocationSource {
 impl LocationSource {
     pub fn as_str(self) -> &'static str {
         match self {
+            LocationSource::Override => "override",
+            LocationSource::Geofeed => "geofeed",
             LocationSource::Hostname => "hostname",
             LocationSource::Geoip => "geoip",
             LocationSource::Country => "country",
             LocationSource::None => "none",
+        }
+    }
+}
+
+/// How far a hop's place can be trusted: from its source and how many independent signals
+/// agree (see `hints::confidence`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    Low,
+    Medium,
+    High,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
         }
     }
 }
@@ -86,9 +112,11 @@ pub struct Placement {
     /// The place a host name hint named, e.g. `Frankfurt am Main, DE`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub place: Option<String>,
-    /// The token that named it and its kind, e.g. `airport code "fra1"`.
+    /// The token that named it and its kind, e.g. `airport code "fra1"`; for a geofeed or an
+    /// override, the file and line.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    pub confidence: Confidence,
     /// City, region and country of a place a hint named (GeoIP places take these from the
     /// responder's [`Location`]); the reports show them through [`PathHop::placed`].
     #[serde(skip)]
@@ -127,6 +155,7 @@ impl Placement {
             place: None,
             hint: None,
             named: None,
+            confidence: Confidence::Medium,
         }
     }
 }
@@ -320,7 +349,7 @@ impl Path {
     /// Build the path of `trace` with everything `enrich` offers.
     pub fn build(trace: Trace, enrich: &Enrichment<'_>) -> Path {
         let mut hops: Vec<PathHop> = trace.hops.iter().map(|h| path_hop(h, enrich)).collect();
-        hints::apply(&mut hops, &enrich.hints);
+        hints::apply(&mut hops, &enrich.hints, enrich.geo.map(Geo::feeds));
         let distance = enrich
             .geo
             .map(|_| measure(&mut hops, enrich.from, enrich.method));

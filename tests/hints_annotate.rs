@@ -133,6 +133,39 @@ const ANSWERS: &[Answer] = &[
         20,
         6695,
     ),
+    // satellite-ground.txt
+    (
+        "196.201.2.1",
+        Some("Nairobi"),
+        "KE",
+        (-1.2864, 36.8172),
+        20,
+        64_501,
+    ),
+    (
+        "5.149.2.1",
+        Some("Kabul"),
+        "AF",
+        (34.5553, 69.2075),
+        20,
+        64_504,
+    ),
+    (
+        "5.149.2.2",
+        Some("Frankfurt am Main"),
+        "DE",
+        (50.1109, 8.6821),
+        20,
+        64_504,
+    ),
+    (
+        "80.81.192.20",
+        Some("Frankfurt am Main"),
+        "DE",
+        (50.1109, 8.6821),
+        20,
+        6695,
+    ),
     // rtt-bound.txt
     (
         "81.2.69.1",
@@ -430,4 +463,195 @@ fn exports_carry_the_placed_location_and_geoip_apart() {
     let last = records.last().unwrap();
     let km = &last[col("cumulative_km")];
     assert_eq!(km.split('.').nth(1).map(str::len), Some(1), "{km}");
+}
+
+#[test]
+fn a_satellite_ground_station_in_another_country_is_left_out() {
+    let doc = annotate("satellite_ground", "satellite-ground.txt", &[]);
+    let f = flags(&doc, 3);
+    assert!(f.contains(&"satellite".to_string()), "{f:?}");
+    assert!(f.contains(&"outlier".to_string()), "{f:?}");
+    assert_eq!(hop(&doc, 3)["placement"]["counted"], false);
+    let out = left_out(&doc);
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert_eq!(out[0].0, 3);
+    assert!(
+        out[0].1.starts_with("satellite ground station: "),
+        "{}",
+        out[0].1
+    );
+    // The hops after it, in one place, still count.
+    assert_eq!(hop(&doc, 4)["placement"]["counted"], true);
+    // The table's summary says why.
+    let (city_db, asn_db, data_dir) = databases("satellite_ground_table");
+    let out = Command::new(env!("CARGO_BIN_EXE_globetrace"))
+        .args(["annotate", "-n", "--city-db"])
+        .arg(&city_db)
+        .arg("--asn-db")
+        .arg(&asn_db)
+        .arg(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hints/satellite-ground.txt"),
+        )
+        .env("GLOBETRACE_DATA_DIR", &data_dir)
+        .env("XDG_CACHE_HOME", data_dir.join("cache"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("satellite ground station"), "{text}");
+}
+
+#[test]
+fn a_geofeed_and_an_override_beat_geoip_and_say_so() {
+    let dir = std::env::temp_dir().join(format!("globetrace-feeds-{}", std::process::id()));
+    fs::create_dir_all(&dir).unwrap();
+    let feed = dir.join("geofeed.csv");
+    fs::write(
+        &feed,
+        "# prefix,country,region,city,postal\n81.2.69.0/25,GB,GB-ENG,London,\n",
+    )
+    .unwrap();
+    let overrides = dir.join("overrides.txt");
+    fs::write(&overrides, "81.2.69.1/32 51.4545,-2.5879 Bristol lab\n").unwrap();
+    let doc = annotate(
+        "feeds",
+        "rtt-bound.txt",
+        &[
+            "--geofeed",
+            feed.to_str().unwrap(),
+            "--overrides",
+            overrides.to_str().unwrap(),
+        ],
+    );
+    // Hop 2: the override, even though the geofeed names it too.
+    let h = hop(&doc, 2);
+    assert_eq!(h["location_source"], "override", "{h}");
+    assert!(near(h, 51.45, -2.59), "{}", h["placement"]);
+    assert_eq!(h["placement"]["confidence"], "high");
+    // Hop 3: GeoIP says Sydney (and the RTT bound would flag it); the geofeed says London.
+    let h = hop(&doc, 3);
+    assert_eq!(h["location_source"], "geofeed", "{h}");
+    assert!(near(h, 51.51, -0.13), "{}", h["placement"]);
+    assert_eq!(h["placement"]["counted"], true);
+    assert!(!flags(&doc, 3).contains(&"implausible".to_string()));
+    assert!(flags(&doc, 3).contains(&"geofeed".to_string()));
+    // The CSV says so too.
+    let csv = dir.join("out.csv");
+    annotate(
+        "feeds_csv",
+        "rtt-bound.txt",
+        &[
+            "--geofeed",
+            feed.to_str().unwrap(),
+            "--csv",
+            csv.to_str().unwrap(),
+        ],
+    );
+    let text = fs::read_to_string(&csv).unwrap();
+    assert!(
+        text.lines().next().unwrap().ends_with(",confidence"),
+        "{text}"
+    );
+    let row = text.lines().find(|l| l.starts_with("3,")).unwrap();
+    assert!(row.contains(",geofeed,\"London, GB\","), "{row}");
+    assert!(row.ends_with(",high"), "{row}");
+    // A bad feed line is a usage error naming the file and line.
+    fs::write(&feed, "81.2.69.0/25,GB\nnonsense,GB\n").unwrap();
+    let (city_db, _, data_dir) = databases("feeds_bad");
+    let out = Command::new(env!("CARGO_BIN_EXE_globetrace"))
+        .args(["annotate", "-n", "--city-db"])
+        .arg(&city_db)
+        .arg("--geofeed")
+        .arg(&feed)
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hints/rtt-bound.txt"))
+        .env("GLOBETRACE_DATA_DIR", &data_dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("geofeed.csv:2:"), "{err}");
+    let _ = fs::remove_dir_all(&dir);
+}
+
+/// `globetrace locate` with the test databases; `stdin` is piped in.
+fn locate(test: &str, args: &[&str], stdin: &str) -> (i32, String, String) {
+    use std::io::Write;
+    let (city_db, asn_db, data_dir) = databases(test);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_globetrace"))
+        .arg("locate")
+        .args(args)
+        .arg("--city-db")
+        .arg(&city_db)
+        .arg("--asn-db")
+        .arg(&asn_db)
+        .env("GLOBETRACE_DATA_DIR", &data_dir)
+        .env("XDG_CACHE_HOME", data_dir.join("cache"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn locate_prints_the_evidence_for_names_and_addresses() {
+    let (code, text, err) = locate(
+        "locate_text",
+        &[
+            "81.2.69.2",
+            "ae-1.r01.se-kst.nordu.net",
+            "xe-0.cr1.akl1.example.net.nz",
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    // The address: GeoIP's answer and the verdict.
+    assert!(text.contains("81.2.69.2 (address)"), "{text}");
+    assert!(text.contains("GeoIP: Sydney, AU"), "{text}");
+    assert!(text.contains("AS64503"), "{text}");
+    assert!(text.contains("verdict: geoip Sydney, AU"), "{text}");
+    // The names: the country read, each token, the rejection, the verdict.
+    assert!(
+        text.contains("countries named: SE (from the name)"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "token \"kst\" [airport code: Kosti, SD] -> rejected: outside the named country SE"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("verdict: hostname Auckland, NZ"), "{text}");
+
+    // JSON, from standard input, parses back to the same evidence.
+    let (code, json, err) = locate(
+        "locate_json",
+        &["--format", "json"],
+        "81.2.69.2\nxe-0.cr1.akl1.example.net.nz\n",
+    );
+    assert_eq!(code, 0, "{err}");
+    let doc: Vec<globetrace::locate::Located> = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc.len(), 2);
+    assert_eq!(
+        doc[0].geoip.as_ref().unwrap().city.as_deref(),
+        Some("Sydney")
+    );
+    assert_eq!(doc[1].verdict.place.as_deref(), Some("Auckland, NZ"));
+    assert_eq!(serde_json::to_string_pretty(&doc).unwrap(), json.trim_end());
+
+    // CSV is not a locate format: a usage error.
+    let (code, _, err) = locate("locate_csv", &["--format", "csv", "x.example"], "");
+    assert_eq!(code, 2);
+    assert!(err.contains("locate prints text or JSON"), "{err}");
 }

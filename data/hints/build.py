@@ -122,7 +122,9 @@ def main():
         if w.strip().isalpha() and w.strip().islower()
     }
     stop = set()
-    for line in (HERE / "stopwords.txt").read_text(encoding="utf-8").splitlines():
+    lines = (HERE / "stopwords.txt").read_text(encoding="utf-8").splitlines()
+    lines += (HERE / "notplaces.txt").read_text(encoding="utf-8").splitlines()
+    for line in lines:
         if not line.startswith("#"):
             stop.update(line.split())
 

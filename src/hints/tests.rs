@@ -8,7 +8,7 @@ use crate::geo::Location;
 use crate::path::Responder;
 
 /// The first place `name` gives: (city, country).
-fn first(name: &str) -> Option<(&'static str, &'static str)> {
+pub(super) fn first(name: &str) -> Option<(&'static str, &'static str)> {
     hints(name).first().map(|h| (h.place.name, h.place.cc))
 }
 
@@ -171,8 +171,10 @@ fn disagreeing_strong_tokens_make_a_name_ambiguous() {
 
 #[test]
 fn dictionaries_are_well_formed_sorted_and_complete() {
-    let [cities, airports, clli, operators] = check_data().unwrap();
+    let [cities, airports, clli, operators, locode] = check_data().unwrap();
     assert!(cities > 40_000, "{cities}");
+    assert!(locode > 20_000, "{locode}");
+    assert_eq!(dict::locode("se", "sto").unwrap().name, "Stockholm");
     assert!(airports > 2_000, "{airports}");
     assert!(clli > 50 && operators > 40, "{clli} {operators}");
     assert_eq!(dict::airport("fra").unwrap().cc, "DE");
@@ -231,6 +233,19 @@ fn geoip_classes() {
         Some(GeoClass::Country(_))
     ));
     assert_eq!(class(Location::default()), None);
+    // Other countries' default points are default points whatever city name comes with
+    // them (Germany's 51.2993, 9.491 near Kassel; Australia's in the New South Wales bush),
+    // but a city answer a few hundred metres from a capital-coordinate default point is not.
+    for (at, cc) in [((51.2993, 9.491), "DE"), ((-33.494, 143.2104), "AU")] {
+        match class(loc(Some("Anytown"), Some(5), at)) {
+            Some(GeoClass::Country(why)) => assert!(why.contains(cc), "{why}"),
+            other => panic!("{at:?}: {other:?}"),
+        }
+    }
+    assert_eq!(
+        class(loc(Some("Paris"), Some(5), (48.8534, 2.3488))),
+        Some(GeoClass::City)
+    );
 }
 
 #[test]
@@ -302,7 +317,7 @@ fn detours_need_close_neighbours_and_no_rtt_rise() {
     assert!(checks::detours(&real).is_empty());
 }
 
-fn hop(n: u8, name: Option<&str>, geo: Option<Location>, rtt: f64) -> PathHop {
+pub(super) fn hop(n: u8, name: Option<&str>, geo: Option<Location>, rtt: f64) -> PathHop {
     PathHop {
         hop: n,
         sent: 3,
@@ -327,7 +342,7 @@ fn hop(n: u8, name: Option<&str>, geo: Option<Location>, rtt: f64) -> PathHop {
     }
 }
 
-fn city(name: &str, cc: &str, at: (f64, f64)) -> Option<Location> {
+pub(super) fn city(name: &str, cc: &str, at: (f64, f64)) -> Option<Location> {
     Some(Location {
         city: Some(name.into()),
         country_code: Some(cc.into()),
@@ -350,7 +365,7 @@ fn a_hint_that_breaks_the_rtt_bound_gives_way() {
             5.0,
         ),
     ];
-    apply(&mut hops, &HintOptions::default());
+    apply(&mut hops, &HintOptions::default(), None);
     let p = hops[1].placement.as_ref().unwrap();
     assert_eq!(p.source, LocationSource::Geoip);
     assert!(hops[1].flags.contains(&"hint-rejected".to_string()));
@@ -373,6 +388,7 @@ fn no_hints_keeps_geoip_but_labels_default_points() {
             enabled: false,
             ..HintOptions::default()
         },
+        None,
     );
     let p = hops[0].placement.as_ref().unwrap();
     assert_eq!((p.source, p.counted), (LocationSource::Country, true));
@@ -389,7 +405,7 @@ fn without_geo_nothing_is_placed() {
         9.0,
     )];
     hops[0].responders[0].geo = None;
-    apply(&mut hops, &HintOptions::default());
+    apply(&mut hops, &HintOptions::default(), None);
     assert_eq!(hops[0].placement, None);
     assert!(hops[0].flags.is_empty());
     assert_eq!(location_code(&hops[0]), "-");

@@ -22,6 +22,12 @@ pub struct Token {
     pub text: String,
     /// Index of the label it came from (0 is the leftmost).
     pub label: usize,
+    /// Index of the `-`/`_` part within its label where the token starts.
+    pub part: usize,
+    /// Number of `-`/`_` parts in its label.
+    pub parts: usize,
+    /// The letters are followed at once by a digit (`sjc03`, `fra1`): a site number.
+    pub site_number: bool,
     /// The two-letter label that follows this token's label, if any.
     pub qualifier: Option<String>,
 }
@@ -31,6 +37,8 @@ pub struct Token {
 pub struct Tokens {
     /// The registered domain, lower case (`cogentco.com`); empty for a single label.
     pub domain: String,
+    /// The labels before the registered domain, lower case.
+    pub host_labels: Vec<String>,
     pub tokens: Vec<Token>,
 }
 
@@ -70,7 +78,7 @@ pub fn tokenize(hostname: &str) -> Tokens {
             .filter(|l| l.len() == 2 && l.bytes().all(|b| b.is_ascii_alphabetic()))
             .map(|l| l.to_string());
         let parts: Vec<&str> = label.split(['-', '_']).filter(|p| !p.is_empty()).collect();
-        for part in &parts {
+        for (p, part) in parts.iter().enumerate() {
             let alpha: String = part
                 .chars()
                 .take_while(|c| c.is_ascii_alphabetic())
@@ -78,16 +86,20 @@ pub fn tokenize(hostname: &str) -> Tokens {
             if alpha.is_empty() {
                 continue;
             }
+            let site_number = part[alpha.len()..].starts_with(|c: char| c.is_ascii_digit());
             tokens.push(Token {
                 alpha,
                 text: part.to_string(),
                 label: i,
+                part: p,
+                parts: parts.len(),
+                site_number,
                 qualifier: qualifier.clone(),
             });
         }
         // Joined runs of two or three letter-only parts: `los-angeles`, `rio-de-janeiro`.
         for width in 2..=3 {
-            for window in parts.windows(width) {
+            for (p, window) in parts.windows(width).enumerate() {
                 if window
                     .iter()
                     .all(|p| p.bytes().all(|b| b.is_ascii_alphabetic()))
@@ -97,13 +109,20 @@ pub fn tokenize(hostname: &str) -> Tokens {
                         alpha: joined.clone(),
                         text: joined,
                         label: i,
+                        part: p,
+                        parts: parts.len(),
+                        site_number: false,
                         qualifier: qualifier.clone(),
                     });
                 }
             }
         }
     }
-    Tokens { domain, tokens }
+    Tokens {
+        domain,
+        host_labels: host_labels.iter().map(|l| l.to_string()).collect(),
+        tokens,
+    }
 }
 
 #[cfg(test)]

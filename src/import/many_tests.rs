@@ -26,7 +26,7 @@ fn read(bytes: Vec<u8>, format: InputFormat) -> (Vec<Record>, Vec<super::ImportW
 }
 
 /// `(ttl, responders)` of each hop.
-fn hops(r: &Record) -> Vec<(u8, Vec<IpAddr>)> {
+fn hops(r: &Record) -> Hops {
     r.trace
         .hops
         .iter()
@@ -34,9 +34,12 @@ fn hops(r: &Record) -> Vec<(u8, Vec<IpAddr>)> {
         .collect()
 }
 
+/// `(ttl, responders)` of each hop of one trace.
+type Hops = Vec<(u8, Vec<IpAddr>)>;
+
 /// The hops `sc_warts2text` printed: `traceroute from A to B` then ` N  addr  rtt ms` or ` N  *`.
-fn scamper_text(text: &str) -> Vec<(IpAddr, Vec<(u8, Vec<IpAddr>)>)> {
-    let mut out: Vec<(IpAddr, Vec<(u8, Vec<IpAddr>)>)> = Vec::new();
+fn scamper_text(text: &str) -> Vec<(IpAddr, Hops)> {
+    let mut out: Vec<(IpAddr, Hops)> = Vec::new();
     for line in text.lines() {
         let tokens: Vec<&str> = line.split_whitespace().collect();
         if tokens.first() == Some(&"traceroute") {
@@ -350,4 +353,27 @@ fn mtr_raw_oddities_are_warnings() {
     );
     let lines: Vec<usize> = read.warnings.iter().map(|w| w.line).collect();
     assert_eq!(lines, [5, 6, 7]);
+}
+
+#[test]
+fn junos_traceroute_with_mpls_lines() {
+    let text = String::from_utf8(
+        std::fs::read(format!(
+            "{}/tests/fixtures/import/junos.txt",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let read = super::parse(&text, "junos").unwrap();
+    assert_eq!(read.format, InputFormat::Traceroute);
+    // Only the router prompt is not a traceroute line.
+    assert_eq!(read.warnings.len(), 1, "{:?}", read.warnings);
+    assert_eq!(read.warnings[0].line, 1);
+    let hop1 = &read.trace.hops[0];
+    assert!(hop1
+        .replies()
+        .all(|r| r.mpls.len() == 1 && r.mpls[0].label == 299776 && r.mpls[0].bottom));
+    assert_eq!(read.trace.hops[1].responders().len(), 2);
+    assert!(read.trace.reached);
 }

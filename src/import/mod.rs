@@ -8,6 +8,7 @@
 //! - classic traceroute output (Linux traceroute 2.x, inetutils, the BSD/LBL family);
 //! - `mtr --report` (or `-r -w`, `-b`, `-n`) text, `mtr --csv` and `mtr --raw`;
 //! - Windows `tracert` output (English);
+//! - Cisco IOS, IOS-XE and IOS-XR `traceroute`;
 //! - `mtr --json`;
 //! - files of many traces, streamed one record at a time ([`stream`]): RIPE Atlas traceroute
 //!   results (one object, an array, or JSON lines) and scamper's JSON (`sc_warts2json`).
@@ -18,6 +19,7 @@
 //! [`ImportError`]. Host names are sanitised here, where they enter the program.
 
 mod atlas;
+mod cisco;
 mod common;
 mod decode;
 mod list;
@@ -64,6 +66,8 @@ pub enum InputFormat {
     Mtr,
     /// Windows `tracert` output.
     Tracert,
+    /// `traceroute` on Cisco IOS, IOS-XE and IOS-XR.
+    Cisco,
     /// `mtr --json` output.
     MtrJson,
     /// `mtr --csv` output.
@@ -86,6 +90,7 @@ impl fmt::Display for InputFormat {
             InputFormat::Traceroute => "traceroute output",
             InputFormat::Mtr => "mtr report",
             InputFormat::Tracert => "tracert output",
+            InputFormat::Cisco => "Cisco traceroute output",
             InputFormat::MtrJson => "mtr JSON",
             InputFormat::MtrCsv => "mtr CSV",
             InputFormat::MtrRaw => "mtr raw output",
@@ -372,6 +377,7 @@ fn parse_as(text: &str, name: &str, forced: Option<InputFormat>) -> Result<Impor
         Some(f @ InputFormat::Tracert) => (f, tracert::parse(&lines)),
         Some(f @ InputFormat::Mtr) => (f, mtr::parse(&lines)),
         Some(f @ InputFormat::AddressList) => (f, list::parse(&lines)),
+        Some(f @ InputFormat::Cisco) => (f, cisco::parse(&lines)),
         Some(f @ InputFormat::MtrCsv) => (f, mtr_csv::parse(&lines)),
         Some(f @ InputFormat::MtrRaw) => (f, mtr_raw::parse(&lines)),
         _ => detect_and_parse(&lines),
@@ -400,6 +406,7 @@ fn detect_and_parse(lines: &[Line<'_>]) -> (InputFormat, Parsed) {
         (InputFormat::Traceroute, traceroute::parse(lines)),
         (InputFormat::Tracert, tracert::parse(lines)),
         (InputFormat::Mtr, mtr::parse(lines)),
+        (InputFormat::Cisco, cisco::parse(lines)),
         (InputFormat::MtrCsv, mtr_csv::parse(lines)),
         (InputFormat::MtrRaw, mtr_raw::parse(lines)),
         (InputFormat::AddressList, list::parse(lines)),

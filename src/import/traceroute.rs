@@ -3,7 +3,9 @@
 //! One reader covers the family that prints `traceroute to HOST (ADDR), N hops max...` and then
 //! one numbered line per TTL: Linux traceroute 2.x (also `-n`, `-6`, `-e`, `-A`, `--back`),
 //! inetutils traceroute (`0.512ms`, and `ADDR (NAME)` the other way round), the BSD/LBL family
-//! (further responders of a TTL on indented continuation lines) and tcptraceroute (`[open]`).
+//! (further responders of a TTL on indented continuation lines), tcptraceroute (`[open]`) and
+//! Juniper Junos (`no-resolve` prints addresses without parentheses; `MPLS Label=… CoS=… TTL=…
+//! S=…` lines under a hop carry the label stack of the responder before them).
 //!
 //! A hop line is read token by token: a responder (`name (addr)`, `addr (name)` or `addr`)
 //! applies to the RTTs after it until the next responder, as traceroute prints an address only
@@ -65,6 +67,25 @@ pub(super) fn parse(lines: &[Line<'_>]) -> Parsed {
                     }
                 }
             }
+        } else if let Some(label) = text.strip_prefix("MPLS ").and_then(junos_mpls) {
+            // Junos prints a responder's label stack on lines of its own under the hop.
+            let Some(last) = parsed
+                .hop()
+                .and_then(|h| h.replies().last().map(|r| r.address))
+            else {
+                parsed.warn(line, WarningReason::Unrecognized);
+                continue;
+            };
+            if let Some(hop) = parsed.hop() {
+                for reply in hop
+                    .probes
+                    .iter_mut()
+                    .flatten()
+                    .filter(|r| r.address == last)
+                {
+                    reply.mpls.push(label);
+                }
+            }
         } else if in_hop && line.text.starts_with(char::is_whitespace) {
             read_probes(&mut parsed, line, text.split_whitespace());
         } else {
@@ -73,6 +94,27 @@ pub(super) fn parse(lines: &[Line<'_>]) -> Parsed {
         }
     }
     parsed
+}
+
+/// Reads Junos's `Label=299776 CoS=0 TTL=1 S=1`.
+fn junos_mpls(text: &str) -> Option<MplsLabel> {
+    let mut label = MplsLabel {
+        label: u32::MAX,
+        tc: 0,
+        bottom: false,
+        ttl: 0,
+    };
+    for pair in text.split_whitespace() {
+        let (key, value) = pair.split_once('=')?;
+        match key {
+            "Label" => label.label = value.parse().ok().filter(|&l| l < 1 << 20)?,
+            "CoS" | "Exp" | "TC" => label.tc = value.parse().ok().filter(|&t| t < 8)?,
+            "TTL" => label.ttl = value.parse().ok()?,
+            "S" => label.bottom = value == "1",
+            _ => return None,
+        }
+    }
+    (label.label != u32::MAX).then_some(label)
 }
 
 /// Reads what follows `traceroute to `: `HOST (ADDR)[ from SRC], N hops max, M byte packets`.

@@ -197,8 +197,9 @@ pub struct Scheduler {
     /// No new passes (paused or stopping).
     paused: bool,
     stopping: bool,
-    /// Round-robin cursor over flows.
-    cursor: usize,
+    /// Slots of the flows under way, oldest first: older flows are served first, so traces
+    /// finish (and are reported) in the order they started rather than all at the end.
+    order: VecDeque<usize>,
     /// The pass the last probe was claimed from, for `unsend_last`.
     last_claim: Option<(usize, usize)>,
 }
@@ -221,7 +222,7 @@ impl Scheduler {
             progress: Vec::new(),
             paused: false,
             stopping: false,
-            cursor: 0,
+            order: VecDeque::new(),
             last_claim: None,
         };
         for (i, plan) in plans.into_iter().enumerate() {
@@ -260,6 +261,7 @@ impl Scheduler {
             .entry(destination)
             .or_default()
             .push(slot);
+        self.order.push_back(slot);
     }
 
     /// True when a flow to `destination` is under way.
@@ -282,6 +284,7 @@ impl Scheduler {
                 continue;
             }
             let f = self.flows[i].take().expect("checked");
+            self.order.retain(|&x| x != i);
             if let Some(list) = self.by_destination.get_mut(&f.plan.flow.destination) {
                 list.retain(|&x| x != i);
                 if list.is_empty() {
@@ -347,16 +350,13 @@ impl Scheduler {
         if self.in_flight >= self.max_in_flight || !self.bucket.ready(now) {
             return None;
         }
-        let n = self.flows.len();
-        for k in 0..n {
-            let t = (self.cursor + k) % n;
+        for &t in &self.order {
             let Some(f) = self.flows[t].as_mut() else {
                 continue;
             };
             // Older passes first, so cycles finish in order.
             for (pi, pass) in f.passes.iter_mut().enumerate() {
                 if let Some((seq, ttl)) = pass.schedule.next_probe(now, wall) {
-                    self.cursor = (t + 1) % n;
                     self.bucket.take();
                     self.in_flight += 1;
                     self.last_claim = Some((t, pi));

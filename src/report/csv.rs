@@ -57,6 +57,7 @@ pub const COLUMNS: &[&str] = &[
     "loss_kind",
     "forward_loss_pct",
     "route_changes",
+    "confidence",
 ];
 
 /// Prefix text that a spreadsheet would take for a formula with `'` (OWASP's advice); numbers,
@@ -177,6 +178,8 @@ fn record(path: &Path, hop: &PathHop, r: Option<&Responder>, first: bool) -> Vec
         opt(leg.map(|l| format!("{:.1}", l.cumulative_km))),
     ]);
     monitored(path, hop, r, &mut cells);
+    let placement = hop.placement.as_ref().filter(|_| first);
+    cells.push(opt(placement.map(|p| p.confidence.as_str())));
     cells
 }
 

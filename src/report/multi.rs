@@ -34,7 +34,7 @@ struct Entry<'a, D: Serialize> {
 }
 
 enum Out<W: Write> {
-    Csv(csv::Writer<W>),
+    Csv(Box<csv::Writer<W>>),
     Json(W),
     Jsonl(W),
     Table(W),
@@ -55,7 +55,7 @@ impl<W: Write> MultiWriter<W> {
                 let mut w = csv::Writer::from_writer(out);
                 let header = std::iter::once("trace").chain(single_csv::COLUMNS.iter().copied());
                 w.write_record(header).map_err(csv_io)?;
-                Out::Csv(w)
+                Out::Csv(Box::new(w))
             }
             Format::Json => {
                 write!(

@@ -200,7 +200,7 @@ pub fn render(path: &Path, terminal: bool, units: Units) -> String {
     if path
         .hops
         .iter()
-        .any(|h| !matches!(loc_code(h).as_str(), "" | "G" | "-"))
+        .any(|h| !matches!(base_code(h).as_str(), "" | "G" | "-"))
     {
         out.push_str(crate::hints::LOCATION_LEGEND);
         out.push('\n');
@@ -211,13 +211,25 @@ pub fn render(path: &Path, terminal: bool, units: Units) -> String {
 
 /// A hop placed by its host name shows that place and its coordinates on its first row.
 fn hinted(hop: &PathHop) -> Option<&Placement> {
-    hop.placement
-        .as_ref()
-        .filter(|p| p.source == LocationSource::Hostname)
+    hop.placement.as_ref().filter(|p| {
+        matches!(
+            p.source,
+            LocationSource::Hostname | LocationSource::Geofeed | LocationSource::Override
+        )
+    })
+}
+
+/// The location code of a hop that was looked up, then its confidence (`H h`, `G! l`).
+fn loc_code(hop: &PathHop) -> String {
+    let code = base_code(hop);
+    match hop.placement.as_ref().filter(|_| !code.is_empty()) {
+        Some(p) => format!("{code} {}", &p.confidence.as_str()[..1]),
+        None => code,
+    }
 }
 
 /// The location code (`H`, `G!`, …; see `hints::location_code`) of a hop that was looked up.
-fn loc_code(hop: &PathHop) -> String {
+fn base_code(hop: &PathHop) -> String {
     if hop.responders.iter().any(|r| r.geo.is_some()) {
         crate::hints::location_code(hop)
     } else {

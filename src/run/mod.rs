@@ -4,9 +4,9 @@
 //! Whatever was found is printed and exported even when the trace is interrupted or an export
 //! fails: the user never loses hops they already have.
 
-use crate::cli::{AnnotateConfig, Config, GeoOptions, OutputConfig};
+use crate::cli::{AnnotateConfig, Config, GeoOptions, LocateConfig, OutputConfig};
 use crate::dns::{resolve_target, ResolveError, ReverseDns};
-use crate::geo::{Geo, GeoConfig, GeoError};
+use crate::geo::{Feeds, Geo, GeoConfig, GeoError};
 use crate::import::{self, ImportError};
 use crate::path::{Enrichment, Path};
 use crate::probe::scheduler::Progress;
@@ -20,6 +20,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
+mod batch;
 mod monitor;
 
 /// What can stop a trace, and which exit code it means.
@@ -33,6 +34,8 @@ pub enum RunError {
     Import(#[from] ImportError),
     #[error(transparent)]
     Geo(#[from] GeoError),
+    #[error("{0}")]
+    Usage(String),
     #[error("cannot drop privileges: {0}")]
     Privileges(String),
     #[error("cannot start the async runtime: {0}")]
@@ -51,6 +54,7 @@ impl RunError {
     pub fn exit_code(&self) -> u8 {
         match self {
             RunError::Resolve(_) => 2,
+            RunError::Usage(_) => 2,
             // The file the user named cannot be used as a trace.
             RunError::Import(_) => 2,
             // A database the user named is missing or unreadable.
@@ -104,6 +108,9 @@ fn live_sink(out: &OutputConfig) -> LiveSink {
 
 /// Run a live trace as configured.
 pub fn trace(cfg: &Config) -> Result<Finish, RunError> {
+    if let Some(targets) = &cfg.batch {
+        return batch::batch(cfg, targets);
+    }
     let address = resolve_target(&cfg.target, cfg.family)?;
     let prepared = probe::open(&cfg.target, address, &cfg.probe)?;
     drop_privileges().map_err(|e| RunError::Privileges(e.to_string()))?;
@@ -144,19 +151,45 @@ pub fn open_geo(opts: &GeoOptions) -> Result<Option<Geo>, RunError> {
         use_shipped: true,
         ..user_only.clone()
     };
+    // Geofeeds and overrides are the user's files: a bad one is an error before anything runs.
+    let feeds = Feeds::load(&opts.geofeeds, &opts.overrides).map_err(GeoError::from)?;
     match Geo::open(&full) {
-        Ok(g) => Ok(Some(g)),
+        Ok(g) => Ok(Some(g.with_feeds(feeds))),
         Err(e) => {
             eprintln!(
                 "globetrace: warning: shipped geo data unavailable ({e}); hops are not located"
             );
             if has_user_dbs {
-                Ok(Some(Geo::open(&user_only)?))
+                Ok(Some(Geo::open(&user_only)?.with_feeds(feeds)))
             } else {
                 Ok(None)
             }
         }
     }
+}
+
+/// `locate`: the evidence for each name or address, as text or JSON, offline.
+pub fn locate(cfg: &LocateConfig) -> Result<Finish, RunError> {
+    let geo = open_geo(&cfg.geo)?;
+    let items = crate::locate::items(&cfg.items, &mut std::io::stdin().lock());
+    let all: Vec<_> = items
+        .iter()
+        .map(|i| crate::locate::locate(i, geo.as_ref()))
+        .collect();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let written = if cfg.json {
+        serde_json::to_string_pretty(&all)
+            .map_err(std::io::Error::other)
+            .and_then(|j| writeln!(out, "{j}"))
+    } else {
+        crate::locate::render_text(&all, &mut out)
+    };
+    written.map_err(|source| RunError::Export {
+        path: "<stdout>".into(),
+        source,
+    })?;
+    Ok(Finish::Done)
 }
 
 /// Annotate a saved trace: no packet is sent; names come from the file or reverse DNS.

@@ -7,7 +7,7 @@
 
 use globetrace::distance::{summarize, Method, PathPoint};
 use globetrace::geo::Location;
-use globetrace::path::{LocationSource, Path, PathHop, Placement, Responder};
+use globetrace::path::{Confidence, LocationSource, Path, PathHop, Placement, Responder};
 use globetrace::trace::{Origin, Trace};
 use std::net::IpAddr;
 
@@ -120,6 +120,7 @@ pub fn path(places: &[Place], silent_hops: &[u8], origin: Option<(f64, f64)>) ->
                 place: None,
                 hint: None,
                 named: None,
+                confidence: Confidence::Medium,
             }),
             flags: p.flags.iter().map(|f| f.to_string()).collect(),
             leg: None,

@@ -21,6 +21,9 @@ const COLOURS: [&str; 8] = [
 const KEY_ROWS: usize = 12;
 const ROW: f64 = 18.0;
 
+/// One segment's line (`(lat, lon)` points) and whether it is a counted leg.
+type Curve = (Vec<(f64, f64)>, bool);
+
 /// The routes of many paths, gathered one path at a time.
 #[derive(Debug, Default)]
 pub struct Overview {
@@ -56,7 +59,7 @@ impl Overview {
     /// The SVG document.
     pub fn render(&self, opts: &MapOptions) -> String {
         let width = f64::from(opts.width.max(320));
-        let curves: Vec<Vec<(Vec<(f64, f64)>, bool)>> = self
+        let curves: Vec<Vec<Curve>> = self
             .routes
             .iter()
             .map(|(_, r)| {

@@ -1,0 +1,176 @@
+//! Country evidence in a host name: ISO 3166 codes where operators write them, and ccTLDs.
+//!
+//! Why: a three-letter code means different places in different countries (`hel` is
+//! Helsinki's airport, `kst` is Kista in Sweden but Kosti in Sudan), and most confident
+//! mistakes of a dictionary are a place in the wrong country. Operators that name routers
+//! `se-kst-…`, `….jp.bb.…` or `…-us-…` have already said which country; so has a router under
+//! `.nz`. Every city hint of the name must then lie in one of the named countries.
+//!
+//! Where a two-letter code counts (anything else is too often an interface or role
+//! abbreviation: `ae`, `be`, `ge`, `cr`, `pe` are also countries):
+//! - a whole host label (`….jp.bb.gin.ntt.net`, `lhr15.uk.…`), unless it is router
+//!   vocabulary;
+//! - a `-` part of a label of several parts (`de-fra-1`, `fra-de`, `…-us-…`), unless it is
+//!   router vocabulary, or when a part next to it is that country's UN/LOCODE (`be-bru` is
+//!   Brussels even though `be` is also a Bundle-Ether);
+//! - the top-level domain, when it is a country's and not one sold for other meanings (`.io`,
+//!   `.co`, `.tv`, …). Codes in the name's own labels outrank the ccTLD: a British operator
+//!   under `.uk` may name a router `ams-nl-…`.
+//!
+//! `uk` is read as GB. US state and Canadian province labels (`.ca.`, `.va.`) are not taken
+//! as countries here; the qualifier rule of [`super::hostname`] reads them.
+
+use super::dict;
+use super::tokens::Tokens;
+
+/// Top-level domains of countries that are sold and used for other meanings.
+const GENERIC_TLDS: &[&str] = &[
+    "ac", "ad", "ag", "ai", "am", "as", "bz", "cc", "cd", "co", "dj", "fm", "ga", "gg", "gl", "gs",
+    "im", "io", "la", "ly", "md", "me", "ml", "ms", "nu", "sh", "so", "st", "tk", "to", "tv", "vc",
+    "vg", "ws",
+];
+
+/// US states and Canadian provinces that are also country codes: as a label they are more
+/// often the state (`sanjose.ca`, `asbnva.va`). Not `de` and `nl`: Germany and the
+/// Netherlands are far more common in router names than Delaware and Newfoundland.
+const STATE_CODES: &[&str] = &[
+    "al", "ar", "az", "ca", "co", "ga", "id", "il", "in", "ky", "la", "ma", "md", "me", "mn", "mo",
+    "ms", "mt", "nc", "ne", "pa", "sc", "sd", "tn", "va", "bc", "mb", "nb", "ns", "pe", "sk", "nt",
+    "nu",
+];
+
+/// Where a name's countries come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Written in the host labels (`de-fra`, `.jp.`).
+    Name,
+    /// The top-level domain.
+    Tld,
+}
+
+/// The countries a name names: upper-case ISO codes, and where they were read.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Evidence {
+    pub countries: Vec<String>,
+    pub origin: Option<Origin>,
+}
+
+impl Evidence {
+    /// Whether a place in `cc` is allowed (always, without evidence).
+    pub fn allows(&self, cc: &str) -> bool {
+        self.countries.is_empty() || self.countries.iter().any(|c| c == cc)
+    }
+}
+
+/// The ISO code a two-letter text stands for, if it is a country.
+pub fn iso(code: &str) -> Option<String> {
+    if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_lowercase()) {
+        return None;
+    }
+    let upper = if code == "uk" {
+        "GB".to_string()
+    } else {
+        code.to_ascii_uppercase()
+    };
+    dict::country(&upper).map(|_| upper)
+}
+
+/// The countries named in `tokens`' host labels and top-level domain (module docs).
+pub fn evidence(tokens: &Tokens) -> Evidence {
+    let mut countries: Vec<String> = Vec::new();
+    let mut add = |cc: String| {
+        if !countries.contains(&cc) {
+            countries.push(cc);
+        }
+    };
+    for label in &tokens.host_labels {
+        if label.len() == 2 && !dict::is_router_word(label) && !STATE_CODES.contains(&&**label) {
+            if let Some(cc) = iso(label) {
+                add(cc);
+            }
+            continue;
+        }
+        let parts: Vec<&str> = label.split(['-', '_']).filter(|p| !p.is_empty()).collect();
+        if parts.len() < 2 {
+            continue;
+        }
+        for (at, part) in parts.iter().enumerate() {
+            let Some(cc) = iso(part) else { continue };
+            let beside = [at.checked_sub(1), Some(at + 1)];
+            let with_locode = beside
+                .iter()
+                .filter_map(|i| parts.get((*i)?))
+                .any(|p| dict::locode(part, alpha(p)).is_some());
+            if with_locode || !dict::is_router_word(part) {
+                add(cc);
+            }
+        }
+    }
+    if !countries.is_empty() {
+        return Evidence {
+            countries,
+            origin: Some(Origin::Name),
+        };
+    }
+    let tld = tokens.domain.rsplit('.').next().unwrap_or_default();
+    match iso(tld).filter(|_| !GENERIC_TLDS.contains(&tld)) {
+        Some(cc) => Evidence {
+            countries: vec![cc],
+            origin: Some(Origin::Tld),
+        },
+        None => Evidence::default(),
+    }
+}
+
+/// The leading letters of a part (`fra` of `fra1`).
+fn alpha(part: &str) -> &str {
+    let end = part
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(part.len());
+    &part[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hints::tokenize;
+
+    fn countries(name: &str) -> (Vec<String>, Option<Origin>) {
+        let e = evidence(&tokenize(name));
+        (e.countries, e.origin)
+    }
+
+    #[test]
+    fn codes_in_name_positions() {
+        assert_eq!(countries("se-kst-r1.example.net").0, ["SE"]);
+        assert_eq!(countries("ae-5.r24.tokyjp05.jp.bb.gin.ntt.net").0, ["JP"]);
+        assert_eq!(countries("lhr15.uk.example.net").0, ["GB"]);
+        assert_eq!(countries("core-fra-de.example.com").0, ["DE"]);
+        // `be-bru`: Bundle-Ether spelling, but Brussels is Belgium's LOCODE.
+        assert_eq!(countries("be-bru-1.example.net").0, ["BE"]);
+    }
+
+    #[test]
+    fn interface_and_state_labels_are_not_countries() {
+        assert!(countries("ae-2-3602.ear2.example.net").0.is_empty());
+        assert!(countries("be-2-pe03.529bryant.ca.ibone.comcast.net")
+            .0
+            .is_empty());
+        assert!(countries("xe-0.cr.example.net").0.is_empty());
+        assert!(countries("ge-1-1.example.net").0.is_empty());
+    }
+
+    #[test]
+    fn cctlds_but_not_generic_ones() {
+        assert_eq!(
+            countries("xe-0.akl1.example.net.nz"),
+            (vec!["NZ".to_string()], Some(Origin::Tld))
+        );
+        assert_eq!(countries("core1.example.fi").0, ["FI"]);
+        assert!(countries("pop1.example.io").0.is_empty());
+        assert!(countries("edge.example.tv").0.is_empty());
+        assert!(countries("edge.example.co").0.is_empty());
+        // The name's own codes outrank its domain's.
+        assert_eq!(countries("ams-nl-1.example.co.uk").0, ["NL"]);
+    }
+}

@@ -1,0 +1,211 @@
+//! Tests of reading names: country evidence, structure before dictionaries, the words that
+//! are never places, operators' own schemes, and ground stations after satellite links.
+
+use super::tests::{city, first, hop};
+use super::*;
+use crate::path::LocationSource;
+
+// ---- Country evidence and structure before dictionaries (one test per class of mistake) ----
+
+/// Where `name` is placed by itself (hints that need GeoIP's support do not count).
+fn placed(name: &str) -> Option<String> {
+    hints(name)
+        .into_iter()
+        .find(|h| !h.needs_support)
+        .map(|h| h.place.label())
+}
+
+#[test]
+fn a_country_code_before_a_location_code_keeps_it_in_that_country() {
+    // `cc-xxx`: the letters are also a foreign airport (Kosti, Sudan; Kristiansund...), but
+    // the name says Sweden/Denmark: in the country or nowhere.
+    for name in [
+        "se-kst-r1.nordu.net",
+        "dk-ore.nordu.net",
+        "no-krs-1.example.net",
+    ] {
+        let got = placed(name);
+        assert!(
+            got.as_deref()
+                .is_none_or(|p| p.ends_with(&name[..2].to_ascii_uppercase())),
+            "{name}: {got:?}"
+        );
+    }
+    assert_eq!(
+        placed("ae-1.r01.de-fra.example.net").as_deref(),
+        Some("Frankfurt am Main, DE")
+    );
+    assert_eq!(
+        placed("be-bru-1.example.net").as_deref(),
+        Some("Brussels, BE")
+    );
+    assert_eq!(
+        placed("core1.us-nyc.example.com").as_deref(),
+        Some("New York City, NY, US")
+    );
+}
+
+#[test]
+fn a_cctld_keeps_hints_in_its_country() {
+    // `akl` is Auckland under .nz; a .nz router is never placed in Arizona or anywhere else.
+    assert_eq!(
+        placed("xe-0-0-1.cr1.akl1.example.net.nz").as_deref(),
+        Some("Auckland, NZ")
+    );
+    for name in ["xe-0.cr1.phx1.example.co.nz", "ge-1.bdr1.yum2.example.nz"] {
+        assert_eq!(placed(name), None, "{name}");
+    }
+    // Generic top-level domains say nothing.
+    assert_eq!(
+        placed("xe-1.cr1.lax1.example.io").as_deref(),
+        Some("Los Angeles, CA, US")
+    );
+    // Codes in the name outrank the domain's country.
+    assert_eq!(
+        placed("ae-1.cr1.ams-nl.example.co.uk").as_deref(),
+        Some("Amsterdam, NL")
+    );
+}
+
+#[test]
+fn exchange_words_are_not_places() {
+    // `nap` is a network access point, not Naples; also with router vocabulary around it.
+    for name in [
+        "xe-0-0-1.nap.example.net",
+        "ae-2.cr1.nap1.example.net",
+        "pop1.colo.example.net",
+        "ixp-gw.example.net",
+    ] {
+        assert_eq!(placed(name), None, "{name}");
+    }
+}
+
+#[test]
+fn service_and_protocol_words_need_a_site_number_in_a_router_name() {
+    for name in [
+        "tls.example.fr",
+        "mail.tls.example.fr",
+        "map.example.com",
+        "cdn.example.net",
+    ] {
+        assert!(hints(name).is_empty(), "{name}");
+    }
+    // ...but a router's `tls1` is Toulouse.
+    assert_eq!(
+        placed("ae1.cr1.tls1.example.fr").as_deref(),
+        Some("Toulouse, FR")
+    );
+}
+
+#[test]
+fn cdn_customer_and_personal_names_need_geoip_to_agree() {
+    // No router vocabulary, no site number, no country code, no known scheme: a three-letter
+    // label of a service name is only a candidate.
+    for name in [
+        "cdn-lax.customer.example.com",
+        "lax.example.com",
+        "ham.customer.example.de",
+        "bob.example.org",
+    ] {
+        assert_eq!(placed(name), None, "{name}");
+        assert!(hints(name).iter().all(|h| h.needs_support), "{name}");
+    }
+    // With GeoIP's city near it the hint counts; with GeoIP elsewhere it does not.
+    let mut hops = vec![hop(
+        1,
+        Some("cdn-lax.customer.example.com"),
+        city("Los Angeles", "US", (34.05, -118.24)),
+        5.0,
+    )];
+    apply(&mut hops, &HintOptions::default(), None);
+    let p = hops[0].placement.as_ref().unwrap();
+    assert_eq!(p.source, LocationSource::Hostname);
+    assert_eq!(p.confidence, crate::path::Confidence::High);
+    let mut hops = vec![hop(
+        1,
+        Some("cdn-lax.customer.example.com"),
+        city("Chicago", "US", (41.88, -87.63)),
+        5.0,
+    )];
+    apply(&mut hops, &HintOptions::default(), None);
+    assert_eq!(
+        hops[0].placement.as_ref().unwrap().source,
+        LocationSource::Geoip
+    );
+}
+
+#[test]
+fn router_names_with_structure_still_read() {
+    assert_eq!(
+        placed("be3294.ccr41.sjc03.atlas.cogentco.com").as_deref(),
+        Some("San Jose, CA, US")
+    );
+    assert_eq!(
+        placed("ae-2.r21.tokyjp05.jp.bb.gin.ntt.net").as_deref(),
+        Some("Tokyo, JP")
+    );
+    assert_eq!(
+        placed("100ge1-1.core1.akl1.he.net").as_deref(),
+        Some("Auckland, NZ")
+    );
+    assert_eq!(
+        placed("et-0-0-1.cr1.hel1.fi.example.net").as_deref(),
+        Some("Helsinki, FI")
+    );
+}
+
+#[test]
+fn ground_stations_are_judged_against_the_hops_after_them() {
+    use super::checks::{ground_stations, Point};
+    let p = |hop: u8, at: (f64, f64), rtt: f64| Point {
+        hop,
+        at,
+        rtt_ms: Some(rtt),
+    };
+    let frankfurt = (50.11, 8.68);
+    // Kabul, 7 ms before two Frankfurt hops: ~4,900 km where 750 km is the most.
+    let points = [
+        p(2, (-1.29, 36.82), 3.0),
+        p(3, (34.56, 69.21), 598.0),
+        p(4, frankfurt, 605.0),
+        p(5, frankfurt, 606.0),
+    ];
+    let found = ground_stations(&points, &[3]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, 1);
+    assert!(found[0].1.contains("hops 4,5 after it"), "{}", found[0].1);
+    // Betzdorf (Luxembourg's teleport), 180 km from Frankfurt: fine.
+    let near = [p(3, (49.68, 6.35), 598.0), p(4, frankfurt, 605.0)];
+    assert!(ground_stations(&near, &[3]).is_empty());
+    // Not a hop after a jump: not judged here (detours are).
+    assert!(ground_stations(&points, &[]).is_empty());
+    // Nothing after it: nothing to judge against.
+    assert!(ground_stations(&points[..2], &[3]).is_empty());
+}
+
+#[test]
+fn towardex_site_codes_are_its_own_not_foreign_airports() {
+    // TWDX's own naming page: BLR01 Billerica (not Bangalore), BRN01 Brockton (not Bern),
+    // BSN05 Somerville, BBY01 Boston's Back Bay.
+    for (name, place) in [
+        ("bbr01-fh-0-2-0-7.bsn05.twdx.net", "Somerville, MA, US"),
+        ("ibr01-be-7922.bsn04.twdx.net", "Somerville, MA, US"),
+        ("dcr02-hu-0-0-0-0.bos01.twdx.net", "Cambridge, MA, US"),
+        ("csr01-xe-0-0-1.blr01.twdx.net", "Billerica, MA, US"),
+        ("acr01-ge-0-0-1.brn01.twdx.net", "Brockton, MA, US"),
+        ("dcr01-ae-1.bby01.twdx.net", "Boston, MA, US"),
+    ] {
+        let h = hints(name);
+        assert_eq!(
+            h.first().map(|h| h.kind),
+            Some(HintKind::Operator),
+            "{name}"
+        );
+        assert_eq!(placed(name).as_deref(), Some(place), "{name}");
+    }
+    // Elsewhere `blr` is still Bangalore's airport.
+    assert_eq!(
+        first("xe-1.cr1.blr1.example.net"),
+        Some(("Bangalore", "IN"))
+    );
+}
