@@ -552,7 +552,12 @@ fn a_geofeed_and_an_override_beat_geoip_and_say_so() {
         "{text}"
     );
     let row = text.lines().find(|l| l.starts_with("3,")).unwrap();
-    assert!(row.contains(",geofeed,\"London, GB\","), "{row}");
+    // Placed in London (the feed's names), GeoIP's Sydney kept apart.
+    assert!(
+        row.contains(",London,GB-ENG,United Kingdom,GB,51.5085,-0.1257,\"London, GB\",geofeed,"),
+        "{row}"
+    );
+    assert!(row.contains(",Sydney,,Australia,AU,"), "{row}");
     assert!(row.ends_with(",high"), "{row}");
     // A bad feed line is a usage error naming the file and line.
     fs::write(&feed, "81.2.69.0/25,GB\nnonsense,GB\n").unwrap();
