@@ -9,6 +9,7 @@ pub mod json;
 pub mod live;
 pub mod map;
 pub mod multi;
+pub mod round;
 pub mod stats;
 pub mod stats_table;
 pub mod table;
