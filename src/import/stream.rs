@@ -42,7 +42,7 @@ pub enum Opened {
 /// Where a stream's records come from: JSON split into records, or warts objects.
 enum Source {
     Json(Records<Box<dyn BufRead>>),
-    Warts(warts::Reader<Box<dyn BufRead>>),
+    Warts(Box<warts::Reader<Box<dyn BufRead>>>),
 }
 
 /// The traces of a many-trace file, read as they are asked for.
@@ -61,7 +61,7 @@ impl Stream {
         Stream {
             format,
             source: if format == InputFormat::Warts {
-                Source::Warts(warts::Reader::new(input))
+                Source::Warts(Box::new(warts::Reader::new(input)))
             } else {
                 Source::Json(Records::new(input))
             },

@@ -80,12 +80,8 @@ fn object(kind: u16, body: &[u8]) -> Vec<u8> {
     o
 }
 
-/// A parameter block with the given flags (all below 8) and parameter bytes.
-fn params(flags: &[u32], data: &[u8]) -> Vec<u8> {
-    let mut bits = 0u32;
-    for f in flags {
-        bits |= 1 << (f - 1);
-    }
+/// The flag bytes for `bits` (flag n is bit n-1): seven flags a byte, the high bit linking on.
+fn flag_bytes(bits: u32) -> Vec<u8> {
     let mut out = Vec::new();
     let mut rest = bits;
     loop {
@@ -93,12 +89,9 @@ fn params(flags: &[u32], data: &[u8]) -> Vec<u8> {
         rest >>= 7;
         out.push(if rest != 0 { byte | 0x80 } else { byte });
         if rest == 0 {
-            break;
+            return out;
         }
     }
-    out.extend((data.len() as u16).to_be_bytes());
-    out.extend(data);
-    out
 }
 
 /// A trace to 192.0.2.9 with the given hop records.
@@ -106,17 +99,7 @@ fn trace(hops: &[Vec<u8>]) -> Vec<u8> {
     // Flags 9 (attempts), 19 (hop count), 26 (src), 27 (dst).
     let mut data = vec![2u8, 0, 3];
     data.extend([4, 1, 192, 0, 2, 1, 4, 1, 192, 0, 2, 9]);
-    let mut body = Vec::new();
-    let bits: u32 = (1 << 8) | (1 << 18) | (1 << 25) | (1 << 26);
-    let mut rest = bits;
-    loop {
-        let byte = (rest & 0x7f) as u8;
-        rest >>= 7;
-        body.push(if rest != 0 { byte | 0x80 } else { byte });
-        if rest == 0 {
-            break;
-        }
-    }
+    let mut body = flag_bytes((1 << 8) | (1 << 18) | (1 << 25) | (1 << 26));
     body.extend((data.len() as u16).to_be_bytes());
     body.extend(data);
     body.extend((hops.len() as u16).to_be_bytes());
@@ -132,17 +115,7 @@ fn hop(ttl: u8, attempt: u8, icmp: (u8, u8), tail: &[u8]) -> Vec<u8> {
     // Flags 2 (ttl), 5 (probe id), 6 (rtt), 7 (icmp), 17 (extensions), 18 (address).
     let mut data = vec![ttl, attempt, 0, 0, 0x03, 0xe8, icmp.0, icmp.1];
     data.extend(tail);
-    let bits: u32 = (1 << 1) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 16) | (1 << 17);
-    let mut out = Vec::new();
-    let mut rest = bits;
-    loop {
-        let byte = (rest & 0x7f) as u8;
-        rest >>= 7;
-        out.push(if rest != 0 { byte | 0x80 } else { byte });
-        if rest == 0 {
-            break;
-        }
-    }
+    let mut out = flag_bytes((1 << 1) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 16) | (1 << 17));
     out.extend((data.len() as u16).to_be_bytes());
     out.extend(data);
     out
