@@ -39,9 +39,23 @@ pub enum Control {
 /// More flows for a run of many targets: the engine asks for the next one whenever fewer than
 /// `max_active` flows are under way, so memory holds what is in flight, not the whole list.
 pub struct Feed<'a> {
-    pub next: &'a mut dyn FnMut() -> Option<TracePlan>,
+    pub next: &'a mut dyn FnMut() -> Fed,
     pub max_active: usize,
 }
+
+/// What a feed hands out when asked.
+#[derive(Debug)]
+pub enum Fed {
+    /// The next flow.
+    Plan(TracePlan),
+    /// Nothing now: whoever reads the results is behind; ask again shortly.
+    Later,
+    /// Nothing ever again.
+    Done,
+}
+
+/// How soon a feed that said [`Fed::Later`] is asked again.
+const FEED_RETRY: std::time::Duration = std::time::Duration::from_millis(10);
 
 /// Most packets read from one socket per wake-up, so a flood cannot starve the timers.
 const BATCH: usize = 256;
@@ -92,6 +106,7 @@ pub async fn run(
     // A plan held back because a flow to the same destination is still under way.
     let mut pending: Option<TracePlan> = None;
     let mut fed_all = feed.is_none();
+    let mut feed_waits;
 
     loop {
         // Read everything already queued before judging any probe silent: after a late
@@ -105,11 +120,18 @@ pub async fn run(
         // Expire before sending: slots freed by a give-up are refilled now, not a wait later.
         scheduler.expire(Instant::now());
         send_allowed(&sender.fd, family, &mut scheduler).await?;
+        feed_waits = false;
         if let Some(f) = feed.as_mut() {
             // New flows only while the budget has room the flows under way cannot use: as many
             // traces run as the rate needs, not as many as allowed.
             while scheduler.has_room(Instant::now())
-                && top_up(f, &mut scheduler, &mut pending, &mut fed_all)
+                && top_up(
+                    f,
+                    &mut scheduler,
+                    &mut pending,
+                    &mut fed_all,
+                    &mut feed_waits,
+                )
             {
                 send_allowed(&sender.fd, family, &mut scheduler).await?;
             }
@@ -126,10 +148,12 @@ pub async fn run(
                 .as_ref()
                 .is_some_and(|f| scheduler.active_flows() < f.max_active);
         let token = feeding.then(|| scheduler.next_token()).flatten();
+        let retry = feed_waits.then(|| Instant::now() + FEED_RETRY);
         let deadline = scheduler
             .next_wakeup()
             .into_iter()
             .chain(token)
+            .chain(retry)
             .min()
             .map(tokio::time::Instant::from_std)
             .unwrap_or_else(|| tokio::time::Instant::now() + std::time::Duration::from_secs(1));
@@ -170,13 +194,24 @@ fn top_up(
     scheduler: &mut Scheduler,
     pending: &mut Option<TracePlan>,
     fed_all: &mut bool,
+    waits: &mut bool,
 ) -> bool {
     if scheduler.active_flows() >= feed.max_active.max(1) {
         return false;
     }
-    let Some(plan) = pending.take().or_else(|| (feed.next)()) else {
-        *fed_all = true;
-        return false;
+    let plan = match pending.take() {
+        Some(p) => p,
+        None => match (feed.next)() {
+            Fed::Plan(p) => p,
+            Fed::Later => {
+                *waits = true;
+                return false;
+            }
+            Fed::Done => {
+                *fed_all = true;
+                return false;
+            }
+        },
     };
     if scheduler.has_destination(plan.flow.destination) {
         *pending = Some(plan);

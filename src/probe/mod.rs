@@ -199,7 +199,7 @@ impl Prepared {
     /// Run the traces `next` hands out, at most `max_active` at once (a batch of targets).
     pub async fn run_many(
         self,
-        next: &mut dyn FnMut() -> Option<TracePlan>,
+        next: &mut dyn FnMut() -> engine::Fed,
         max_active: usize,
         events: UnboundedSender<Progress>,
         control: UnboundedReceiver<Control>,

@@ -14,7 +14,7 @@ use crate::geo::Geo;
 use crate::import::ImportError;
 use crate::many::Reports;
 use crate::path::{Enrichment, Path};
-use crate::probe::{self, scheduler::Progress};
+use crate::probe::{self, engine::Fed, scheduler::Progress};
 use crate::trace::{Trace, TraceIdentity};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -199,10 +199,17 @@ async fn batch_async(
     let mut first = Some(first);
     let template_plan = prepared.plan(0, first.as_ref().expect("set").1);
     let feed_underway = Rc::clone(&underway);
+    let limit = max_active(cfg.probe.rate);
     let mut next = move || {
-        let (target, address) = first
-            .take()
-            .or_else(|| targets.next_resolved(&mut family))?;
+        // Traces under way or finished but not yet written: when the writing falls behind, the
+        // engine waits instead of piling results up.
+        if feed_underway.borrow().len() >= limit {
+            return Fed::Later;
+        }
+        let Some((target, address)) = first.take().or_else(|| targets.next_resolved(&mut family))
+        else {
+            return Fed::Done;
+        };
         let id = next_id;
         next_id += 1;
         feed_underway.borrow_mut().insert(
@@ -216,7 +223,7 @@ async fn batch_async(
         let mut plan = template_plan.clone();
         plan.id = id;
         plan.flow.destination = address;
-        Some(plan)
+        Fed::Plan(plan)
     };
     let mut reports = Reports::open(&cfg.output, &cfg.geo)?;
     let mut dns = cfg.dns.then(|| ReverseDns::new(Duration::from_secs(1)));
