@@ -14,6 +14,9 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+mod remote;
+pub use remote::{AtlasArgs, RemoteArgs, RemoteConfig, RemoteJob};
+
 const ABOUT: &str =
     "A geo-annotated traceroute: every hop live with its place, network, RTTs and loss, \
                      and how far the packets travelled.";
@@ -45,6 +48,9 @@ pub struct Cli {
     /// Read targets from FILE, one per line (`#` starts a comment); `-` reads standard input.
     #[arg(short = 'F', long = "file", value_name = "FILE")]
     pub file: Option<String>,
+
+    #[command(flatten)]
+    pub remote: RemoteArgs,
 
     #[command(flatten)]
     pub probe: ProbeArgs,
@@ -100,6 +106,8 @@ pub struct AnnotateArgs {
     /// Do not look up names of addresses that came without one.
     #[arg(short = 'n', long)]
     pub no_dns: bool,
+    #[command(flatten)]
+    pub atlas: AtlasArgs,
     /// Read the input as this format instead of detecting it.
     #[arg(long, value_name = "NAME", value_enum)]
     pub input_format: Option<InputFormat>,
@@ -430,6 +438,7 @@ pub enum Job {
     Trace(Config),
     Annotate(AnnotateConfig),
     Locate(LocateConfig),
+    Remote(RemoteConfig),
 }
 
 /// Everything `annotate` needs.
@@ -507,17 +516,24 @@ impl From<OutputArgs> for OutputConfig {
 
 impl Cli {
     /// Validate cross-option rules and say what to run.
-    pub fn into_job(self) -> Result<Job, String> {
+    pub fn into_job(mut self) -> Result<Job, String> {
         match self.command {
-            Some(Command::Annotate(a)) => Ok(Job::Annotate(AnnotateConfig {
-                input: a.input,
-                input_format: a.input_format,
-                bulk: a.bulk,
-                dns: !a.no_dns,
-                dns_timeout: a.dns_timeout,
-                output: a.output.into(),
-                geo: a.geo.into(),
-            })),
+            Some(Command::Annotate(a)) => {
+                let cfg = AnnotateConfig {
+                    input: a.input,
+                    input_format: a.input_format,
+                    bulk: a.bulk,
+                    dns: !a.no_dns,
+                    dns_timeout: a.dns_timeout,
+                    output: a.output.into(),
+                    geo: a.geo.into(),
+                };
+                if a.atlas.used() {
+                    a.atlas.job(cfg).map(Job::Remote)
+                } else {
+                    Ok(Job::Annotate(cfg))
+                }
+            }
             Some(Command::Locate(l)) => {
                 if l.format == Format::Csv {
                     return Err("locate prints text or JSON (--format table|json), not CSV".into());
@@ -527,6 +543,10 @@ impl Cli {
                     json: l.format == Format::Json,
                     geo: l.geo.into(),
                 }))
+            }
+            None if !self.remote.from_probes.is_empty() => {
+                let remote = std::mem::take(&mut self.remote);
+                remote.globalping(self.into_config()?).map(Job::Remote)
             }
             None => self.into_config().map(Job::Trace),
         }

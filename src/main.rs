@@ -32,6 +32,7 @@ fn main() -> ExitCode {
         Job::Trace(cfg) => run::trace(cfg),
         Job::Annotate(cfg) => run::annotate(cfg),
         Job::Locate(cfg) => run::locate(cfg),
+        Job::Remote(cfg) => run::remote(cfg),
     };
     match outcome {
         Ok(Finish::Done) => ExitCode::SUCCESS,

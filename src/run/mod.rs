@@ -22,6 +22,9 @@ use tokio::sync::mpsc;
 
 mod batch;
 mod monitor;
+mod remote;
+
+pub use remote::remote;
 
 /// What can stop a trace, and which exit code it means.
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +37,8 @@ pub enum RunError {
     Import(#[from] ImportError),
     #[error(transparent)]
     Geo(#[from] GeoError),
+    #[error(transparent)]
+    Remote(#[from] crate::remote::RemoteError),
     #[error("{0}")]
     Usage(String),
     #[error("cannot drop privileges: {0}")]
@@ -59,6 +64,7 @@ impl RunError {
             RunError::Import(_) => 2,
             // A database the user named is missing or unreadable.
             RunError::Geo(_) => 2,
+            RunError::Remote(e) => e.exit_code(),
             _ => 1,
         }
     }
