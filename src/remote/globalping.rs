@@ -420,3 +420,7 @@ fn trace_of(
 fn ms(v: f64) -> Option<Duration> {
     (v.is_finite() && (0.0..=600_000.0).contains(&v)).then(|| Duration::from_secs_f64(v / 1000.0))
 }
+
+#[cfg(test)]
+#[path = "globalping_tests.rs"]
+mod tests;

@@ -36,6 +36,11 @@ pub fn remote(cfg: &RemoteConfig) -> Result<Finish, RunError> {
             for w in warnings {
                 eprintln!("globetrace: warning: Globalping {w}");
             }
+            // Which probe each trace came from (the report of a single trace does not say).
+            for r in &records {
+                let vantage = r.identity.vantage.as_deref().unwrap_or("unknown probe");
+                eprintln!("globetrace: trace {}: from {vantage}", r.identity.position);
+            }
             let items = records.into_iter().map(|r| Ok(Item::Trace(Box::new(r))));
             crate::many::annotate_items(&cfg.annotate, source, geo.as_ref(), None, items)
         }
