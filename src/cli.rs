@@ -26,6 +26,13 @@ Privileges: raw sockets need root or CAP_NET_RAW (`sudo setcap cap_net_raw+ep gl
 Without them, ICMP probes fall back to unprivileged ping sockets where
 net.ipv4.ping_group_range allows. All capabilities are dropped once the sockets are open.
 
+Remote vantage points: --from-probes sends TARGET and the locations to Globalping
+(api.globalping.io; GLOBALPING_TOKEN raises the hourly limits); `annotate --atlas` and
+`--atlas-create` talk to RIPE Atlas (atlas.ripe.net; RIPE_ATLAS_KEY is needed to create).
+Requests time out after 30 s (GLOBETRACE_HTTP_TIMEOUT), 429/5xx are retried honouring
+Retry-After, proxies come from HTTPS_PROXY/HTTP_PROXY/NO_PROXY. Tested only against recorded
+API answers, not the live services.
+
 Exit codes: 0 trace finished (reached or not), 1 runtime error, 2 usage error, 130 interrupted.
 
 Geo data shipped with globetrace: IP Geolocation by DB-IP (https://db-ip.com), DB-IP City Lite,
@@ -68,7 +75,7 @@ pub enum Command {
     /// Annotate saved traces without sending a packet: a list of addresses (one per line), the
     /// text output of traceroute, mtr --report or tracert, mtr --json, RIPE Atlas results or
     /// scamper JSON (many traces per file), from FILE or standard input.
-    Annotate(AnnotateArgs),
+    Annotate(Box<AnnotateArgs>),
     /// Show every piece of evidence behind the place of host names or addresses, offline:
     /// tokens tried, dictionary and operator-table entries, the countries a name names,
     /// GeoIP, geofeeds and overrides, and the verdict. Reads standard input when no NAME or
@@ -519,6 +526,7 @@ impl Cli {
     pub fn into_job(mut self) -> Result<Job, String> {
         match self.command {
             Some(Command::Annotate(a)) => {
+                let a = *a;
                 let cfg = AnnotateConfig {
                     input: a.input,
                     input_format: a.input_format,

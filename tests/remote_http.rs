@@ -154,7 +154,14 @@ fn globalping_traceroute_polls_then_annotates_every_probe() {
         answer(200, &fixture("gp-traceroute.json")),
     ]);
     let out = run(
-        &["--from-probes", "Germany,Japan", "--limit", "2", "-n", "example.com"],
+        &[
+            "--from-probes",
+            "Germany,Japan",
+            "--limit",
+            "2",
+            "-n",
+            "example.com",
+        ],
         &[("GLOBETRACE_GLOBALPING_URL", &server.url)],
     );
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
@@ -170,7 +177,10 @@ fn globalping_traceroute_polls_then_annotates_every_probe() {
     assert_eq!(body["locations"][0]["magic"], "Germany");
     assert_eq!(body["locations"][1]["magic"], "Japan");
     assert_eq!(body["measurementOptions"]["protocol"], "ICMP");
-    assert!(!seen[0].headers.iter().any(|h| h.to_ascii_lowercase().starts_with("authorization")));
+    assert!(!seen[0]
+        .headers
+        .iter()
+        .any(|h| h.to_ascii_lowercase().starts_with("authorization")));
     // Polled until finished, with progress.
     assert_eq!(seen.len(), 3, "{seen:?}");
     assert_eq!(seen[1].path, "/v1/measurements/nzGzfAGL7sZfUs3c");
@@ -194,13 +204,28 @@ fn globalping_json_export_keeps_hops_names_and_identity() {
     std::fs::create_dir_all(&dir).unwrap();
     let json = dir.join("out.json");
     let out = run(
-        &["--from-probes", "Germany", "--from-probes", "Japan", "-n", "--json", json.to_str().unwrap(), "example.com"],
-        &[("GLOBETRACE_GLOBALPING_URL", &server.url), ("GLOBALPING_TOKEN", "tok-123")],
+        &[
+            "--from-probes",
+            "Germany",
+            "--from-probes",
+            "Japan",
+            "-n",
+            "--json",
+            json.to_str().unwrap(),
+            "example.com",
+        ],
+        &[
+            ("GLOBETRACE_GLOBALPING_URL", &server.url),
+            ("GLOBALPING_TOKEN", "tok-123"),
+        ],
     );
     assert!(out.status.success(), "stderr: {}", text(&out.stderr));
     let seen = server.seen();
     assert!(
-        seen[0].headers.iter().any(|h| h == "authorization: Bearer tok-123" || h == "Authorization: Bearer tok-123"),
+        seen[0]
+            .headers
+            .iter()
+            .any(|h| h == "authorization: Bearer tok-123" || h == "Authorization: Bearer tok-123"),
         "{:?}",
         seen[0].headers
     );
@@ -222,7 +247,16 @@ fn globalping_mtr_with_c_counts_lost_packets() {
         answer(200, &fixture("gp-mtr.json")),
     ]);
     let out = run(
-        &["--from-probes", "AS3320", "-c", "3", "-n", "--format", "csv", "192.0.2.200"],
+        &[
+            "--from-probes",
+            "AS3320",
+            "-c",
+            "3",
+            "-n",
+            "--format",
+            "csv",
+            "192.0.2.200",
+        ],
         &[("GLOBETRACE_GLOBALPING_URL", &server.url)],
     );
     let stdout = text(&out.stdout);
@@ -253,9 +287,15 @@ fn retry_after_on_429_is_honoured_then_succeeds() {
         &[("GLOBETRACE_GLOBALPING_URL", &server.url)],
     );
     assert!(out.status.success(), "stderr: {}", text(&out.stderr));
-    assert!(start.elapsed() >= Duration::from_secs(1), "Retry-After not waited");
+    assert!(
+        start.elapsed() >= Duration::from_secs(1),
+        "Retry-After not waited"
+    );
     let seen = server.seen();
-    assert_eq!((seen[0].method.as_str(), seen[1].method.as_str()), ("POST", "POST"));
+    assert_eq!(
+        (seen[0].method.as_str(), seen[1].method.as_str()),
+        ("POST", "POST")
+    );
 }
 
 #[test]
@@ -285,7 +325,10 @@ fn long_retry_after_is_reported_in_one_line() {
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("rate limit reached (HTTP 429), retry after 3600 s"), "{stderr}");
+    assert!(
+        stderr.contains("rate limit reached (HTTP 429), retry after 3600 s"),
+        "{stderr}"
+    );
     assert!(stderr.contains("GLOBALPING_TOKEN"), "{stderr}");
     assert_eq!(server.seen().len(), 1, "a long wait is not retried");
 }
@@ -295,19 +338,33 @@ fn unauthorized_is_one_line_naming_the_token() {
     let server = Replay::start(vec![answer(401, &fixture("gp-error-401.json"))]);
     let out = run(
         &["--from-probes", "Germany", "-n", "example.com"],
-        &[("GLOBETRACE_GLOBALPING_URL", &server.url), ("GLOBALPING_TOKEN", "wrong")],
+        &[
+            ("GLOBETRACE_GLOBALPING_URL", &server.url),
+            ("GLOBALPING_TOKEN", "wrong"),
+        ],
     );
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("Globalping: credentials refused (HTTP 401)"), "{stderr}");
+    assert!(
+        stderr.contains("Globalping: credentials refused (HTTP 401)"),
+        "{stderr}"
+    );
     assert!(stderr.contains("GLOBALPING_TOKEN"), "{stderr}");
-    assert!(!stderr.contains("wrong"), "the token is never printed: {stderr}");
+    assert!(
+        !stderr.contains("wrong"),
+        "the token is never printed: {stderr}"
+    );
 }
 
 #[test]
 fn malformed_bodies_are_one_line_errors() {
-    for body in [&b"{\"id\": 42"[..], b"[]", b"\x1b[2J\xff\xfe not json", b"{\"id\":\"a/../b\"}"] {
+    for body in [
+        &b"{\"id\": 42"[..],
+        b"[]",
+        b"\x1b[2J\xff\xfe not json",
+        b"{\"id\":\"a/../b\"}",
+    ] {
         let server = Replay::start(vec![answer(202, body)]);
         let out = run(
             &["--from-probes", "Germany", "-n", "example.com"],
@@ -316,7 +373,10 @@ fn malformed_bodies_are_one_line_errors() {
         let stderr = text(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{stderr}");
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
-        assert!(stderr.contains("Globalping: unexpected answer from"), "{stderr}");
+        assert!(
+            stderr.contains("Globalping: unexpected answer from"),
+            "{stderr}"
+        );
         assert_clean(&stderr);
     }
     // A measurement that is not one, after a good creation.
@@ -340,19 +400,33 @@ fn slow_server_times_out_in_one_line() {
     let start = Instant::now();
     let out = run(
         &["--from-probes", "Germany", "-n", "example.com"],
-        &[("GLOBETRACE_GLOBALPING_URL", &server.url), ("GLOBETRACE_HTTP_TIMEOUT", "1")],
+        &[
+            ("GLOBETRACE_GLOBALPING_URL", &server.url),
+            ("GLOBETRACE_HTTP_TIMEOUT", "1"),
+        ],
     );
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(start.elapsed() < Duration::from_secs(4), "not timed out: {:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(4),
+        "not timed out: {:?}",
+        start.elapsed()
+    );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("no answer from") && stderr.contains("within 1 s"), "{stderr}");
+    assert!(
+        stderr.contains("no answer from") && stderr.contains("within 1 s"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn unreachable_service_is_one_line() {
     // A port that was just free: nothing listens there.
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let url = format!("http://127.0.0.1:{port}");
     let out = run(
         &["--from-probes", "Germany", "-n", "example.com"],
@@ -375,7 +449,16 @@ fn hostile_strings_come_out_clean() {
     let json = dir.join("h.json");
     let csv = dir.join("h.csv");
     let out = run(
-        &["--from-probes", "Germany", "-n", "--json", json.to_str().unwrap(), "--csv", csv.to_str().unwrap(), "example.com"],
+        &[
+            "--from-probes",
+            "Germany",
+            "-n",
+            "--json",
+            json.to_str().unwrap(),
+            "--csv",
+            csv.to_str().unwrap(),
+            "example.com",
+        ],
         &[("GLOBETRACE_GLOBALPING_URL", &server.url)],
     );
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
@@ -384,10 +467,14 @@ fn hostile_strings_come_out_clean() {
     assert_clean(&stderr);
     assert_clean(&std::fs::read_to_string(&csv).unwrap());
     // JSON escapes controls itself; what it carries must be clean once decoded.
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_clean(&v.to_string().replace("\\n", " "));
     assert_clean(&format!("{v:#}"));
-    assert!(stdout.contains("gw.red.example") || stdout.contains("192.0.2.1"), "{stdout}");
+    assert!(
+        stdout.contains("gw.red.example") || stdout.contains("192.0.2.1"),
+        "{stdout}"
+    );
     assert!(stderr.contains("is not an address"), "{stderr}");
     assert!(stderr.contains("failed, no trace"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
@@ -397,7 +484,14 @@ fn hostile_strings_come_out_clean() {
 fn atlas_latest_results_are_streamed_into_the_report() {
     let server = Replay::start(vec![answer(200, &fixture("atlas-results.json"))]);
     let out = run(
-        &["annotate", "-n", "--atlas", "70000001", "--probes", "1001,1002"],
+        &[
+            "annotate",
+            "-n",
+            "--atlas",
+            "70000001",
+            "--probes",
+            "1001,1002",
+        ],
         &[("GLOBETRACE_ATLAS_URL", &server.url)],
     );
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
@@ -417,7 +511,16 @@ fn atlas_latest_results_are_streamed_into_the_report() {
 fn atlas_ranged_results_and_errors() {
     let server = Replay::start(vec![answer(200, &fixture("atlas-results.json"))]);
     let out = run(
-        &["annotate", "-n", "--atlas", "70000001", "--start", "1714550000", "--stop", "1714560000"],
+        &[
+            "annotate",
+            "-n",
+            "--atlas",
+            "70000001",
+            "--start",
+            "1714550000",
+            "--stop",
+            "1714560000",
+        ],
         &[("GLOBETRACE_ATLAS_URL", &server.url)],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -437,10 +540,16 @@ fn atlas_ranged_results_and_errors() {
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("RIPE Atlas: HTTP 404") && stderr.contains("Not found."), "{stderr}");
+    assert!(
+        stderr.contains("RIPE Atlas: HTTP 404") && stderr.contains("Not found."),
+        "{stderr}"
+    );
     assert_clean(&stderr);
     // --start after --stop is a usage error before anything is sent.
-    let out = run(&["annotate", "--atlas", "1", "--start", "5", "--stop", "4"], &[]);
+    let out = run(
+        &["annotate", "--atlas", "1", "--start", "5", "--stop", "4"],
+        &[],
+    );
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -461,14 +570,32 @@ fn atlas_create_needs_a_key_then_waits_and_annotates() {
         answer(200, &fixture("atlas-results.json")),
     ]);
     let out = run(
-        &["annotate", "-n", "--atlas-create", "example.com", "--atlas-from", "country:NL", "--atlas-limit", "2"],
-        &[("GLOBETRACE_ATLAS_URL", &server.url), ("RIPE_ATLAS_KEY", "k-1")],
+        &[
+            "annotate",
+            "-n",
+            "--atlas-create",
+            "example.com",
+            "--atlas-from",
+            "country:NL",
+            "--atlas-limit",
+            "2",
+        ],
+        &[
+            ("GLOBETRACE_ATLAS_URL", &server.url),
+            ("RIPE_ATLAS_KEY", "k-1"),
+        ],
     );
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert!(out.status.success(), "{stderr}");
     let seen = server.seen();
-    assert_eq!((seen[0].method.as_str(), seen[0].path.as_str()), ("POST", "/api/v2/measurements/"));
-    assert!(seen[0].headers.iter().any(|h| h.eq_ignore_ascii_case("authorization: Key k-1")));
+    assert_eq!(
+        (seen[0].method.as_str(), seen[0].path.as_str()),
+        ("POST", "/api/v2/measurements/")
+    );
+    assert!(seen[0]
+        .headers
+        .iter()
+        .any(|h| h.eq_ignore_ascii_case("authorization: Key k-1")));
     let body: serde_json::Value = serde_json::from_str(&seen[0].body).unwrap();
     assert_eq!(body["definitions"][0]["type"], "traceroute");
     assert_eq!(body["definitions"][0]["target"], "example.com");
@@ -477,19 +604,43 @@ fn atlas_create_needs_a_key_then_waits_and_annotates() {
     assert_eq!(body["probes"][0]["requested"], 2);
     assert_eq!(body["is_oneoff"], true);
     assert_eq!(seen[1].path, "/api/v2/measurements/70000001/");
-    assert_eq!(seen[3].path, "/api/v2/measurements/70000001/results/?format=json&start=0");
-    assert!(stderr.contains("Ongoing") && stderr.contains("Stopped"), "{stderr}");
+    assert_eq!(
+        seen[3].path,
+        "/api/v2/measurements/70000001/results/?format=json&start=0"
+    );
+    assert!(
+        stderr.contains("Ongoing") && stderr.contains("Stopped"),
+        "{stderr}"
+    );
     assert!(stdout.contains("70000001/1001"), "{stdout}");
 }
 
 #[test]
 fn usage_errors_before_anything_is_sent() {
     for (args, needle) in [
-        (&["--from-probes", "Germany", "-c", "40", "example.com"][..], "-c is mtr's packets"),
-        (&["--from-probes", "Germany", "a.example", "b.example"][..], "one TARGET"),
+        (
+            &["--from-probes", "Germany", "-c", "40", "example.com"][..],
+            "-c is mtr's packets",
+        ),
+        (
+            &["--from-probes", "Germany", "a.example", "b.example"][..],
+            "one TARGET",
+        ),
         (&["--limit", "3", "example.com"][..], "--from-probes"),
-        (&["--from-probes", "Germany", "--limit", "501", "example.com"][..], "501"),
-        (&["annotate", "--atlas-create", "x.example", "--atlas-from", "planet:mars"][..], "planet"),
+        (
+            &["--from-probes", "Germany", "--limit", "501", "example.com"][..],
+            "501",
+        ),
+        (
+            &[
+                "annotate",
+                "--atlas-create",
+                "x.example",
+                "--atlas-from",
+                "planet:mars",
+            ][..],
+            "planet",
+        ),
         (&["annotate", "--atlas", "1", "file.txt"][..], "not both"),
     ] {
         let out = run(args, &[("GLOBETRACE_GLOBALPING_URL", "http://127.0.0.1:9")]);

@@ -51,7 +51,12 @@ pub struct AtlasArgs {
     /// With --atlas-create: where the probes are, as Atlas selects them: area:WW (the
     /// default; also West, North-Central, South-Central, North-East, South-East),
     /// country:SG, asn:3320, prefix:193.0.0.0/16, probes:ID,ID.
-    #[arg(long, value_name = "TYPE:VALUE", default_value = "area:WW", requires = "atlas_create")]
+    #[arg(
+        long,
+        value_name = "TYPE:VALUE",
+        default_value = "area:WW",
+        requires = "atlas_create"
+    )]
     pub atlas_from: String,
     /// With --atlas-create: probes to ask for, 1 to 500 [default: 5].
     #[arg(long = "atlas-limit", value_name = "N", requires = "atlas_create",
@@ -92,7 +97,9 @@ impl RemoteArgs {
             .iter()
             .find(|l| l.is_empty() || l.len() > 200 || l.chars().any(char::is_control))
         {
-            return Err(format!("--from-probes location {bad:?} is empty or not text"));
+            return Err(format!(
+                "--from-probes location {bad:?} is empty or not text"
+            ));
         }
         let mtr_packets = match cfg.probe.cycles {
             Some(1) => None,
@@ -166,7 +173,9 @@ impl AtlasArgs {
             let target = self.atlas_create.clone().unwrap_or_default();
             let target = target.trim();
             if target.is_empty() || target.len() > 253 || target.chars().any(char::is_control) {
-                return Err(format!("--atlas-create {target:?} is not a host name or address"));
+                return Err(format!(
+                    "--atlas-create {target:?} is not a host name or address"
+                ));
             }
             annotate.input = format!("RIPE Atlas traceroute to {target}");
             RemoteJob::AtlasCreate(CreateSpec {

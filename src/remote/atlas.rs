@@ -160,7 +160,10 @@ impl Atlas {
         let base = super::base_url(URL_ENV, DEFAULT_URL)?;
         let auth = super::token(KEY_ENV).map(|k| format!("Key {k}"));
         let timeout = super::http::timeout_from_env()?;
-        Ok(Atlas::new(Client::new(SERVICE, auth, KEY_ENV, timeout), base))
+        Ok(Atlas::new(
+            Client::new(SERVICE, auth, KEY_ENV, timeout),
+            base,
+        ))
     }
 
     pub fn new(client: Client, base: String) -> Atlas {

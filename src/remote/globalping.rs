@@ -200,7 +200,10 @@ impl Globalping {
         })?;
         let created: Created = serde_json::from_slice(&bytes).map_err(|e| malformed(&url, e))?;
         let id = sanitize_text(&created.id, 64);
-        if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        if id.is_empty()
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         {
             return Err(RemoteError::Malformed {
                 service: SERVICE,
@@ -280,11 +283,7 @@ pub fn records(m: &Measurement) -> (Vec<Record>, Vec<String>) {
             _ => Protocol::Icmp,
         })
         .unwrap_or(Protocol::Icmp);
-    let target = m
-        .target
-        .as_deref()
-        .map(sanitize_name)
-        .unwrap_or_default();
+    let target = m.target.as_deref().map(sanitize_name).unwrap_or_default();
     let id = sanitize_text(&m.id, 64);
     let (mut records, mut warnings) = (Vec::new(), Vec::new());
     for (i, r) in m.results.iter().enumerate() {
@@ -343,12 +342,7 @@ fn vantage(p: &Probe) -> String {
     }
 }
 
-fn trace_of(
-    target: &str,
-    r: &GpResult,
-    protocol: Protocol,
-    warn: &mut dyn FnMut(String),
-) -> Trace {
+fn trace_of(target: &str, r: &GpResult, protocol: Protocol, warn: &mut dyn FnMut(String)) -> Trace {
     let dst = r
         .resolved_address
         .as_deref()
@@ -402,7 +396,11 @@ fn trace_of(
         while hop.probes.len() < sent {
             hop.probes.push(None);
         }
-        if hop.probes.iter().any(|p| p.as_ref().is_some_and(|r| r.kind.is_destination())) {
+        if hop
+            .probes
+            .iter()
+            .any(|p| p.as_ref().is_some_and(|r| r.kind.is_destination()))
+        {
             trace.reached = true;
         }
         trace.hops.push(hop);

@@ -3,13 +3,18 @@ use super::*;
 use proptest::prelude::*;
 
 fn fixture(name: &str) -> Measurement {
-    let path = format!("{}/tests/fixtures/remote/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/fixtures/remote/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
 
 fn clean(s: &str) -> bool {
     !s.chars().any(|c| {
-        c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c) || ('\u{2066}'..='\u{2069}').contains(&c)
+        c.is_control()
+            || ('\u{202a}'..='\u{202e}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
     })
 }
 
@@ -26,12 +31,18 @@ fn traceroute_results_become_one_trace_per_probe() {
         fra.identity.vantage.as_deref(),
         Some("Frankfurt, DE, AS3320 (Deutsche Telekom AG)")
     );
-    assert_eq!(fra.identity.measurement.as_deref(), Some("nzGzfAGL7sZfUs3c"));
+    assert_eq!(
+        fra.identity.measurement.as_deref(),
+        Some("nzGzfAGL7sZfUs3c")
+    );
     let t = &fra.trace;
     assert_eq!(t.target, "example.com");
     assert_eq!(t.address, Some("93.184.215.14".parse().unwrap()));
     assert!(t.reached);
-    assert_eq!(t.hops.iter().map(|h| h.ttl).collect::<Vec<_>>(), [1, 2, 3, 4]);
+    assert_eq!(
+        t.hops.iter().map(|h| h.ttl).collect::<Vec<_>>(),
+        [1, 2, 3, 4]
+    );
     // A silent hop: one lost probe.
     assert_eq!(t.hops[1].probes, vec![None]);
     let first = t.hops[0].probes[0].as_ref().unwrap();
@@ -75,10 +86,16 @@ fn hostile_fixture_is_sanitised() {
     assert!(clean(&r.identity.label) && clean(r.identity.vantage.as_deref().unwrap()));
     assert!(clean(&r.trace.target));
     for reply in r.trace.hops.iter().flat_map(|h| h.replies()) {
-        assert!(clean(reply.hostname.as_deref().unwrap_or("")), "{:?}", reply.hostname);
+        assert!(
+            clean(reply.hostname.as_deref().unwrap_or("")),
+            "{:?}",
+            reply.hostname
+        );
     }
     // Negative and absurd RTTs are not taken as times.
-    assert!(r.trace.hops[2].replies().all(|x| x.rtt == Some(Duration::from_millis(3))));
+    assert!(r.trace.hops[2]
+        .replies()
+        .all(|x| x.rtt == Some(Duration::from_millis(3))));
 }
 
 #[test]

@@ -130,10 +130,7 @@ impl Client {
         Ok(Box::new(reader))
     }
 
-    fn send_raw(
-        &self,
-        req: &Request<'_>,
-    ) -> Result<ureq::http::Response<ureq::Body>, RemoteError> {
+    fn send_raw(&self, req: &Request<'_>) -> Result<ureq::http::Response<ureq::Body>, RemoteError> {
         let mut attempt = 1;
         loop {
             let outcome = self.once(req);

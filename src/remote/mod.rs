@@ -25,7 +25,7 @@ use thiserror::Error;
 /// What went wrong talking to a remote service; each prints as one line.
 #[derive(Debug, Error)]
 pub enum RemoteError {
-    #[error("{service}: credentials refused (HTTP {status}); {}", auth_hint(*token_var, *token_set))]
+    #[error("{service}: credentials refused (HTTP {status}); {}", auth_hint(token_var, *token_set))]
     Auth {
         service: &'static str,
         status: u16,
@@ -112,4 +112,3 @@ pub fn token(var: &str) -> Option<String> {
         .map(|t| t.trim().to_string())
         .filter(|t| !t.is_empty())
 }
-

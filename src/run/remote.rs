@@ -27,7 +27,9 @@ pub fn remote(cfg: &RemoteConfig) -> Result<Finish, RunError> {
                 globalping::POLL_INTERVAL,
                 globalping::MAX_WAIT,
                 &mut |done, all| {
-                    line.show(&format!("Globalping measurement {id}: {done}/{all} probes finished"))
+                    line.show(&format!(
+                        "Globalping measurement {id}: {done}/{all} probes finished"
+                    ))
                 },
             );
             line.end();
