@@ -428,6 +428,7 @@ fn unreachable_service_is_one_line() {
         .unwrap()
         .port();
     let url = format!("http://127.0.0.1:{port}");
+    let start = Instant::now();
     let out = run(
         &["--from-probes", "Germany", "-n", "example.com"],
         &[("GLOBETRACE_GLOBALPING_URL", &url)],
@@ -436,6 +437,12 @@ fn unreachable_service_is_one_line() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("Globalping: cannot reach"), "{stderr}");
+    // Refused connections are retried: 1 + 2 + 4 s of backoff.
+    assert!(
+        start.elapsed() >= Duration::from_secs(7),
+        "{:?}",
+        start.elapsed()
+    );
 }
 
 #[test]

@@ -247,6 +247,7 @@ impl Client {
 /// True for a connection refused or reset before any answer: worth another try.
 fn is_refused(e: &ureq::Error) -> bool {
     match e {
+        ureq::Error::ConnectionFailed => true,
         ureq::Error::Io(io) => matches!(
             io.kind(),
             std::io::ErrorKind::ConnectionRefused | std::io::ErrorKind::ConnectionReset
