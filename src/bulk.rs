@@ -115,7 +115,11 @@ pub fn annotate(
                 w.flush()?;
             }
             Format::Json => {
-                out.write_all(b"{\"schema_version\":1,\"addresses\":[")?;
+                write!(
+                    out,
+                    "{{\"schema_version\":{},\"addresses\":[",
+                    crate::report::json::SCHEMA_VERSION
+                )?;
                 for (i, row) in rows.enumerate() {
                     let (line, ip) = row?;
                     if i > 0 {
@@ -123,7 +127,9 @@ pub fn annotate(
                     }
                     let found = look(ip);
                     let geo = found.as_ref().unwrap_or(&empty);
-                    serde_json::to_writer(&mut out, &JsonRow { line, ip, geo })?;
+                    let mut row = serde_json::to_value(JsonRow { line, ip, geo })?;
+                    crate::report::round::tidy(&mut row);
+                    serde_json::to_writer(&mut out, &row)?;
                 }
                 out.write_all(b"]}\n")?;
             }

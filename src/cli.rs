@@ -2,7 +2,9 @@
 //!
 //! Everything the rest of the program needs is in `Config`; nothing else reads arguments.
 //! Range checks live here so that a bad value is a usage error (exit 2) naming the option.
+//! The config file's [`Settings`] fill what the command line left unset: flags win.
 
+use crate::config::{Choice, Settings};
 use crate::distance::{Method, Units};
 use crate::dns::FamilyPreference;
 use crate::import::InputFormat;
@@ -35,9 +37,13 @@ API answers, not the live services.
 
 Exit codes: 0 trace finished (reached or not), 1 runtime error, 2 usage error, 130 interrupted.
 
-Geo data shipped with globetrace: IP Geolocation by DB-IP (https://db-ip.com), DB-IP City Lite,
-CC BY 4.0; ASN data from RouteViews, the NRO and DB-IP ASN Lite via ip-location-db, CC BY 4.0.
-Set GLOBETRACE_DATA_DIR to use a data directory elsewhere.";
+Defaults for --from, --units, --city-db, --asn-db, --geofeed, --overrides and the protocol can
+be set in ~/.config/globetrace/config.toml (see `man globetrace`); flags win.
+
+Geo data shipped with globetrace (built into the binary; `globetrace data` shows it): IP
+Geolocation by DB-IP (https://db-ip.com), DB-IP City Lite, CC BY 4.0; ASN data from RouteViews,
+the NRO and DB-IP ASN Lite via ip-location-db, CC BY 4.0. Set GLOBETRACE_DATA_DIR to use a data
+directory elsewhere.";
 
 /// globetrace command line.
 #[derive(Debug, Parser)]
@@ -67,6 +73,13 @@ pub struct Cli {
 
     #[command(flatten)]
     pub geo: GeoArgs,
+
+    /// Read defaults from FILE instead of ~/.config/globetrace/config.toml.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+    /// Read no config file.
+    #[arg(long, global = true, conflicts_with = "config")]
+    pub no_config: bool,
 }
 
 /// Subcommands.
@@ -81,6 +94,27 @@ pub enum Command {
     /// GeoIP, geofeeds and overrides, and the verdict. Reads standard input when no NAME or
     /// ADDRESS is given (or `-`).
     Locate(LocateArgs),
+    /// Show the geo data in use: which databases, when they were built, where they are, sizes.
+    Data(DataArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to stdout.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to stdout: `globetrace man | man -l -`.
+    Man,
+}
+
+/// `globetrace data`.
+#[derive(Debug, Args)]
+pub struct DataArgs {
+    /// Also list this city/country database (repeatable).
+    #[arg(long, value_name = "PATH")]
+    pub city_db: Vec<PathBuf>,
+    /// Also list this ASN/ISP database (repeatable).
+    #[arg(long, value_name = "PATH")]
+    pub asn_db: Vec<PathBuf>,
 }
 
 /// `globetrace locate`.
@@ -149,9 +183,9 @@ pub struct GeoArgs {
     /// Your own position: distances start here instead of at the first located hop.
     #[arg(long, value_name = "LAT,LON", value_parser = parse_from, allow_hyphen_values = true)]
     pub from: Option<(f64, f64)>,
-    /// Units for the table and summary (CSV and JSON carry both).
-    #[arg(long, value_name = "mi|km", default_value = "mi", value_parser = parse_units)]
-    pub units: Units,
+    /// Units for the table and summary (CSV and JSON carry both) [default: mi].
+    #[arg(long, value_name = "mi|km", value_parser = parse_units)]
+    pub units: Option<Units>,
     /// Measure on a sphere (haversine) instead of the WGS84 ellipsoid.
     #[arg(long)]
     pub haversine: bool,
@@ -227,14 +261,34 @@ impl GeoOptions {
     }
 }
 
-impl From<GeoArgs> for GeoOptions {
-    fn from(g: GeoArgs) -> Self {
+/// A list from the command line, else the config file's.
+fn or_config(flag: Vec<PathBuf>, file: &[PathBuf]) -> Vec<PathBuf> {
+    if flag.is_empty() {
+        file.to_vec()
+    } else {
+        flag
+    }
+}
+
+impl GeoArgs {
+    /// The geo options: these flags, and the config file where they are unset.
+    pub fn into_options(self, file: &Settings) -> GeoOptions {
+        let g = self;
         GeoOptions {
             enabled: !g.no_geo,
-            city_dbs: g.city_db,
-            asn_dbs: g.asn_db,
-            from: g.from,
-            units: g.units,
+            // `--no-geo` conflicts with the database flags, not with the file's databases.
+            city_dbs: if g.no_geo {
+                Vec::new()
+            } else {
+                or_config(g.city_db, &file.city_db)
+            },
+            asn_dbs: if g.no_geo {
+                Vec::new()
+            } else {
+                or_config(g.asn_db, &file.asn_db)
+            },
+            from: if g.no_geo { None } else { g.from.or(file.from) },
+            units: g.units.or(file.units).unwrap_or_default(),
             method: if g.haversine {
                 Method::Haversine
             } else {
@@ -242,8 +296,8 @@ impl From<GeoArgs> for GeoOptions {
             },
             hints: !g.no_hints,
             keep_outliers: g.keep_outliers,
-            geofeeds: g.geofeed,
-            overrides: g.overrides,
+            geofeeds: or_config(g.geofeed, &file.geofeed),
+            overrides: or_config(g.overrides, &file.overrides),
         }
     }
 }
@@ -303,7 +357,7 @@ pub struct ProbeArgs {
     #[arg(long, value_name = "PPS", default_value_t = crate::probe::scheduler::DEFAULT_RATE,
           value_parser = parse_rate)]
     pub rate: f64,
-    /// Probes in flight at once, per target [default: 16; 2 per target in a batch].
+    /// Probes in flight at once, per target [default: 16; 1 per target in a batch].
     #[arg(short = 'N', long, value_name = "N",
           value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub parallel: Option<u16>,
@@ -444,6 +498,10 @@ pub struct OutputConfig {
 pub enum Job {
     Trace(Config),
     Annotate(AnnotateConfig),
+    /// `globetrace data`: the databases these options would use.
+    Data(GeoOptions),
+    Completions(clap_complete::Shell),
+    Man,
     Locate(LocateConfig),
     Remote(RemoteConfig),
 }
@@ -522,8 +580,20 @@ impl From<OutputArgs> for OutputConfig {
 }
 
 impl Cli {
-    /// Validate cross-option rules and say what to run.
-    pub fn into_job(mut self) -> Result<Job, String> {
+    /// Which config file `--config`/`--no-config` ask for; none for subcommands that print
+    /// documentation (a broken config must not stop `completions` or `man`).
+    pub fn config_choice(&self) -> Choice {
+        match (&self.command, &self.config) {
+            (Some(Command::Completions { .. } | Command::Man), _) => Choice::None,
+            _ if self.no_config => Choice::None,
+            (_, Some(file)) => Choice::File(file.clone()),
+            (_, None) => Choice::Default,
+        }
+    }
+
+    /// Validate cross-option rules and say what to run, with `file` filling what the command
+    /// line left unset.
+    pub fn into_job(mut self, file: &Settings) -> Result<Job, String> {
         match self.command {
             Some(Command::Annotate(a)) => {
                 let a = *a;
@@ -534,7 +604,7 @@ impl Cli {
                     dns: !a.no_dns,
                     dns_timeout: a.dns_timeout,
                     output: a.output.into(),
-                    geo: a.geo.into(),
+                    geo: a.geo.into_options(file),
                 };
                 if a.atlas.used() {
                     a.atlas.job(cfg).map(Job::Remote)
@@ -542,6 +612,13 @@ impl Cli {
                     Ok(Job::Annotate(cfg))
                 }
             }
+            Some(Command::Data(d)) => Ok(Job::Data(GeoOptions {
+                city_dbs: or_config(d.city_db, &file.city_db),
+                asn_dbs: or_config(d.asn_db, &file.asn_db),
+                ..GeoOptions::default()
+            })),
+            Some(Command::Completions { shell }) => Ok(Job::Completions(shell)),
+            Some(Command::Man) => Ok(Job::Man),
             Some(Command::Locate(l)) => {
                 if l.format == Format::Csv {
                     return Err("locate prints text or JSON (--format table|json), not CSV".into());
@@ -549,19 +626,27 @@ impl Cli {
                 Ok(Job::Locate(LocateConfig {
                     items: l.items,
                     json: l.format == Format::Json,
-                    geo: l.geo.into(),
+                    geo: l.geo.into_options(file),
                 }))
             }
             None if !self.remote.from_probes.is_empty() => {
                 let remote = std::mem::take(&mut self.remote);
-                remote.globalping(self.into_config()?).map(Job::Remote)
+                remote
+                    .globalping(self.into_config_with(file)?)
+                    .map(Job::Remote)
             }
-            None => self.into_config().map(Job::Trace),
+            None => self.into_config_with(file).map(Job::Trace),
         }
     }
 
-    /// Validate cross-option rules and build the trace [`Config`].
+    /// Validate cross-option rules and build the trace [`Config`] (no config file).
     pub fn into_config(self) -> Result<Config, String> {
+        self.into_config_with(&Settings::default())
+    }
+
+    /// Validate cross-option rules and build the trace [`Config`], with `file` filling what
+    /// the command line left unset.
+    pub fn into_config_with(self, file: &Settings) -> Result<Config, String> {
         let batch = (self.targets.len() > 1 || self.file.is_some()).then(|| BatchTargets {
             inline: self.targets.clone(),
             file: self.file.clone(),
@@ -578,8 +663,10 @@ impl Cli {
             Protocol::Udp
         } else if p.tcp {
             Protocol::Tcp
-        } else {
+        } else if p.icmp {
             Protocol::Icmp
+        } else {
+            file.protocol.unwrap_or_default()
         };
         if protocol == Protocol::Icmp && p.port.is_some() {
             return Err("--port applies to UDP (-U) and TCP (-T) probes only".into());
@@ -620,13 +707,14 @@ impl Cli {
             }
         });
         let queries = p.queries.unwrap_or(if monitoring { 1 } else { 3 });
-        // In a batch the many targets keep the rate busy, so each needs few probes in flight:
-        // two waste at most one probe beyond a destination, and still let a later hop's reply
-        // give up a silent one (NEAR). With one target, 16 in flight make the trace fast.
+        // In a batch the many targets keep the rate busy, so each sends one TTL after another
+        // (as scamper does): no probe goes beyond a destination. A silent hop then waits MAX,
+        // which other traces fill; -N 2 or more lets a later hop's reply give it up sooner.
+        // With one target, 16 in flight make the trace fast.
         let parallel = p
             .parallel
             .map(usize::from)
-            .unwrap_or(if batch.is_some() { 2 } else { 16 });
+            .unwrap_or(if batch.is_some() { 1 } else { 16 });
         Ok(Config {
             target,
             batch,
@@ -655,7 +743,7 @@ impl Cli {
             dns: !p.no_dns,
             dns_timeout: p.dns_timeout,
             output: self.output.into(),
-            geo: self.geo.into(),
+            geo: self.geo.into_options(file),
         })
     }
 }

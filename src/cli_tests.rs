@@ -85,7 +85,7 @@ fn annotate_subcommand() {
         "csv",
     ])
     .unwrap()
-    .into_job()
+    .into_job(&Settings::default())
     .unwrap();
     let Job::Annotate(a) = job else {
         panic!("{job:?}")
@@ -95,13 +95,13 @@ fn annotate_subcommand() {
     assert_eq!(a.output.format, Format::Csv);
     let job = Cli::try_parse_from(["globetrace", "annotate"])
         .unwrap()
-        .into_job()
+        .into_job(&Settings::default())
         .unwrap();
     assert!(matches!(job, Job::Annotate(AnnotateConfig { ref input, .. }) if input == "-"));
     // After a trace option, `annotate` is a host name, not the subcommand.
     let job = Cli::try_parse_from(["globetrace", "-T", "annotate"])
         .unwrap()
-        .into_job();
+        .into_job(&Settings::default());
     assert!(
         matches!(job, Ok(Job::Trace(ref c)) if c.target == "annotate"),
         "{job:?}"
@@ -122,11 +122,86 @@ fn protocols_and_ports() {
 }
 
 #[test]
+fn config_flags_work_before_a_subcommand() {
+    let os = |v: &[&str]| v.iter().map(std::ffi::OsString::from).collect::<Vec<_>>();
+    let hoisted = crate::config::hoist_flags(os(&[
+        "globetrace",
+        "--config",
+        "c.toml",
+        "data",
+        "--no-config",
+    ]));
+    assert_eq!(
+        hoisted,
+        os(&["globetrace", "data", "--config", "c.toml", "--no-config"])
+    );
+    let cli = Cli::try_parse_from(crate::config::hoist_flags(os(&[
+        "globetrace",
+        "--no-config",
+        "man",
+    ])))
+    .unwrap();
+    assert!(matches!(cli.command, Some(Command::Man)));
+    let cli = Cli::try_parse_from(crate::config::hoist_flags(os(&[
+        "globetrace",
+        "--config=x.toml",
+        "data",
+    ])))
+    .unwrap();
+    assert_eq!(cli.config_choice(), Choice::File("x.toml".into()));
+    // After `--` nothing moves.
+    let kept = os(&["globetrace", "-n", "--", "--no-config"]);
+    assert_eq!(crate::config::hoist_flags(kept.clone()), kept);
+    let cli = Cli::try_parse_from(os(&["globetrace", "192.0.2.1", "--no-config"])).unwrap();
+    assert_eq!(cli.config_choice(), Choice::None);
+}
+
+#[test]
+fn the_config_file_fills_what_flags_leave_unset() {
+    let file = Settings {
+        from: Some((51.5, -0.12)),
+        units: Some(Units::Km),
+        protocol: Some(Protocol::Udp),
+        city_db: vec!["/f/city.mmdb".into()],
+        ..Settings::default()
+    };
+    let job = |args: &[&str]| {
+        let mut v = vec!["globetrace"];
+        v.extend_from_slice(args);
+        match Cli::try_parse_from(v).unwrap().into_job(&file).unwrap() {
+            Job::Trace(c) => c,
+            other => panic!("{other:?}"),
+        }
+    };
+    let c = job(&["192.0.2.1"]);
+    assert_eq!(c.geo.from, Some((51.5, -0.12)));
+    assert_eq!(c.geo.units, Units::Km);
+    assert_eq!(c.probe.protocol, Protocol::Udp);
+    assert_eq!(c.geo.city_dbs, [PathBuf::from("/f/city.mmdb")]);
+    let c = job(&[
+        "--units",
+        "mi",
+        "--from",
+        "40.7,-74",
+        "-I",
+        "--city-db",
+        "a.mmdb",
+        "192.0.2.1",
+    ]);
+    assert_eq!(c.geo.from, Some((40.7, -74.0)));
+    assert_eq!(c.geo.units, Units::Miles);
+    assert_eq!(c.probe.protocol, Protocol::Icmp);
+    assert_eq!(c.geo.city_dbs, [PathBuf::from("a.mmdb")]);
+    let c = job(&["--no-geo", "192.0.2.1"]);
+    assert!(!c.geo.enabled && c.geo.city_dbs.is_empty() && c.geo.from.is_none());
+}
+
+#[test]
 fn several_targets_or_a_file_make_a_batch() {
     let c = parse(&["a.example", "b.example"]).unwrap();
     let b = c.batch.expect("a batch");
     assert_eq!(b.inline, vec!["a.example", "b.example"]);
-    assert_eq!(c.probe.parallel, 2);
+    assert_eq!(c.probe.parallel, 1);
     let c = parse(&["-F", "-"]).unwrap();
     assert_eq!(c.batch.unwrap().file.as_deref(), Some("-"));
     let c = parse(&["-N", "8", "-F", "t.txt", "x"]).unwrap();

@@ -6,12 +6,15 @@
 pub mod aggregate;
 pub mod bulk;
 pub mod cli;
+pub mod config;
+pub mod data_status;
 pub mod distance;
 pub mod dns;
 pub mod geo;
 pub mod hints;
 pub mod import;
 pub mod locate;
+pub mod manual;
 pub mod many;
 pub mod monitor;
 pub mod path;

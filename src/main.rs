@@ -1,12 +1,13 @@
 //! The `globetrace` command: parse arguments, run, map the outcome to an exit code.
 
 use clap::Parser;
-use globetrace::cli::{Cli, Job};
+use globetrace::cli::{Cli, GeoOptions, Job};
 use globetrace::run::{self, Finish};
+use globetrace::{config, data_status, manual};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse_from(config::hoist_flags(std::env::args_os())) {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {
             // --help and --version.
@@ -21,7 +22,20 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let job = match cli.into_job() {
+    let choice = cli.config_choice();
+    let settings = match config::load(&choice) {
+        Ok(settings) => settings,
+        // Someone else's home (`sudo -u`, setpriv keeping HOME): their file is not ours, and
+        // it is skipped as a missing one is (errors stay one line).
+        Err(e) if choice == config::Choice::Default && e.is_unreadable() => {
+            config::Settings::default()
+        }
+        Err(e) => {
+            eprintln!("globetrace: error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let job = match cli.into_job(&settings) {
         Ok(job) => job,
         Err(msg) => {
             eprintln!("globetrace: error: {msg}");
@@ -31,6 +45,21 @@ fn main() -> ExitCode {
     let outcome = match &job {
         Job::Trace(cfg) => run::trace(cfg),
         Job::Annotate(cfg) => run::annotate(cfg),
+        Job::Data(opts) => return data(opts),
+        Job::Completions(shell) => {
+            manual::completions(*shell, &mut std::io::stdout().lock());
+            return ExitCode::SUCCESS;
+        }
+        Job::Man => {
+            return match manual::man_page(&mut std::io::stdout().lock()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("globetrace: error: cannot write the man page: {e}");
+                    ExitCode::from(1)
+                }
+            };
+        }
         Job::Locate(cfg) => run::locate(cfg),
         Job::Remote(cfg) => run::remote(cfg),
     };
@@ -40,6 +69,23 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("globetrace: error: {e}");
             ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// `globetrace data`: the status on stdout, warnings on stderr.
+fn data(opts: &GeoOptions) -> ExitCode {
+    match data_status::status(opts) {
+        Ok(status) => {
+            print!("{}", status.text);
+            for w in &status.warnings {
+                eprintln!("globetrace: warning: {w}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("globetrace: error: {e}");
+            ExitCode::from(1)
         }
     }
 }

@@ -117,6 +117,30 @@ pub struct Placement {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
     pub confidence: Confidence,
+    /// City, region and country of a place a hint named (GeoIP places take these from the
+    /// responder's [`Location`]); the reports show them through [`PathHop::placed`].
+    #[serde(skip)]
+    pub named: Option<PlaceName>,
+}
+
+/// The names of a place: what CSV and JSON write in `city`, `region`, `country`,
+/// `country_code`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PlaceName {
+    pub city: Option<String>,
+    pub region: Option<String>,
+    pub country: Option<String>,
+    pub country_code: Option<String>,
+}
+
+/// Where a hop is placed after the checks, with the place's names: what the user plots.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Placed {
+    pub name: PlaceName,
+    pub latitude: f64,
+    pub longitude: f64,
+    /// `San Jose, CA, US`.
+    pub label: String,
 }
 
 impl Placement {
@@ -130,6 +154,7 @@ impl Placement {
             reason: None,
             place: None,
             hint: None,
+            named: None,
             confidence: Confidence::Medium,
         }
     }
@@ -153,6 +178,35 @@ pub struct PathHop {
 }
 
 impl PathHop {
+    /// Where the hop is placed, with its names: a hint's place, else the located responder's
+    /// GeoIP answer. `None` when the hop is not placed.
+    pub fn placed(&self) -> Option<Placed> {
+        let p = self.placement.as_ref()?;
+        let name = p.named.clone().unwrap_or_else(|| {
+            let g = self.located().and_then(|r| r.geo.as_ref());
+            PlaceName {
+                city: g.and_then(|g| g.city.clone()),
+                region: g.and_then(|g| g.region.clone()),
+                country: g.and_then(|g| g.country.clone()),
+                country_code: g.and_then(|g| g.country_code.clone()),
+            }
+        });
+        let label = p.place.clone().unwrap_or_else(|| {
+            [&name.city, &name.country_code]
+                .into_iter()
+                .flatten()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        });
+        Some(Placed {
+            name,
+            latitude: p.latitude,
+            longitude: p.longitude,
+            label,
+        })
+    }
+
     /// The responder whose location places the hop.
     pub fn located(&self) -> Option<&Responder> {
         self.responders

@@ -261,6 +261,10 @@ pub enum Origin {
     Live,
     /// Read from a saved file by `import`.
     Imported,
+    /// Read from a list of addresses: a path without RTTs, reply kinds or a known destination,
+    /// so the reports do not call it a trace that reached or missed anything.
+    #[serde(rename = "address_list")]
+    AddressList,
 }
 
 /// A measured (or imported) path to one target.

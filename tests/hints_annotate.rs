@@ -407,6 +407,64 @@ fn a_hop_that_breaks_the_rtt_bound_is_flagged() {
     assert!(flags(&doc, 4).is_empty());
 }
 
+/// CSV and JSON say where each hop is placed (`city`, `latitude`, …) and keep GeoIP's own
+/// answer apart (`geoip_*`): a map of the export shows Denver, not Kansas.
+#[test]
+fn exports_carry_the_placed_location_and_geoip_apart() {
+    let csv_path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hints-placed.csv");
+    let doc = annotate(
+        "placed_columns",
+        "default-point-run.txt",
+        &["--csv", csv_path.to_str().unwrap()],
+    );
+    assert_eq!(doc["schema_version"], 2);
+    let denver = hop(&doc, 4);
+    assert_eq!(denver["city"], "Denver", "{denver}");
+    assert_eq!(denver["country_code"], "US");
+    assert_eq!(denver["country"], "United States");
+    assert!(
+        (denver["latitude"].as_f64().unwrap() - 39.74).abs() < 0.1,
+        "{denver}"
+    );
+    let geoip = &denver["responders"][0];
+    assert_eq!(geoip["geoip_latitude"].as_f64(), Some(US_DEFAULT.0));
+    assert_eq!(geoip["geoip_longitude"].as_f64(), Some(US_DEFAULT.1));
+    assert!(geoip["geoip_city"].is_null());
+    assert!(geoip["latitude"].is_null(), "no unprefixed GeoIP fields");
+    // A hop with no name stays on GeoIP's default point, and says so.
+    let unnamed = hop(&doc, 6);
+    assert_eq!(unnamed["location_source"], "country");
+    assert_eq!(unnamed["latitude"].as_f64(), Some(US_DEFAULT.0));
+    // Numbers as people read them: no float noise anywhere.
+    let text = doc.to_string();
+    let noisy = text
+        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .filter(|n| n.split('.').nth(1).is_some_and(|d| d.len() > 4) && n.matches('.').count() == 1)
+        .collect::<Vec<_>>();
+    assert!(noisy.is_empty(), "{noisy:?}");
+
+    let text = fs::read_to_string(&csv_path).unwrap();
+    let mut rows = csv::Reader::from_reader(text.as_bytes());
+    let headers = rows.headers().unwrap().clone();
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no column {name}"))
+    };
+    let records: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
+    let row = records.iter().find(|r| &r[col("hop")] == "4").unwrap();
+    assert_eq!(&row[col("city")], "Denver");
+    assert_eq!(&row[col("location_source")], "hostname");
+    assert!(row[col("latitude")].starts_with("39.7"), "{row:?}");
+    assert_eq!(&row[col("geoip_latitude")], "37.7510");
+    assert_eq!(&row[col("geoip_city")], "");
+    assert_eq!(row.len(), headers.len());
+    let last = records.last().unwrap();
+    let km = &last[col("cumulative_km")];
+    assert_eq!(km.split('.').nth(1).map(str::len), Some(1), "{km}");
+}
+
 #[test]
 fn a_satellite_ground_station_in_another_country_is_left_out() {
     let doc = annotate("satellite_ground", "satellite-ground.txt", &[]);
@@ -494,7 +552,12 @@ fn a_geofeed_and_an_override_beat_geoip_and_say_so() {
         "{text}"
     );
     let row = text.lines().find(|l| l.starts_with("3,")).unwrap();
-    assert!(row.contains(",geofeed,\"London, GB\","), "{row}");
+    // Placed in London (the feed's names), GeoIP's Sydney kept apart.
+    assert!(
+        row.contains(",London,GB-ENG,United Kingdom,GB,51.5085,-0.1257,\"London, GB\",geofeed,"),
+        "{row}"
+    );
+    assert!(row.contains(",Sydney,,Australia,AU,"), "{row}");
     assert!(row.ends_with(",high"), "{row}");
     // A bad feed line is a usage error naming the file and line.
     fs::write(&feed, "81.2.69.0/25,GB\nnonsense,GB\n").unwrap();

@@ -1,9 +1,9 @@
 //! Geolocation and network ownership for hop addresses, from MaxMind DB (mmdb) files.
 //!
 //! Why it looks like this:
-//! - **Works from a fresh clone.** City-level data (DB-IP City Lite) and ASN data
-//!   (ip-location-db) ship in `data/`, compressed; the first run unpacks them once into a
-//!   cache (`shipped.rs` explains the layout and why).
+//! - **Works wherever the binary is.** City-level data (DB-IP City Lite) and ASN data
+//!   (ip-location-db) ship in `data/`, compressed, and are compiled into the binary; the first
+//!   run unpacks them once into a cache (`shipped.rs` explains the layout and why).
 //! - **Any common database, one record.** Users add their own files (`--city-db`,
 //!   `--asn-db`): MaxMind GeoIP2/GeoLite2 City, Country, ASN, ISP and Enterprise, DB-IP in
 //!   both its GeoIP2 layout and the flat ip-location-db layout, IPinfo Lite. The kind is
@@ -45,7 +45,9 @@ pub use geofeed::{FeedEntry, FeedError, FeedKind, Feeds, Matcher};
 pub use kind::DbKind;
 pub use location::{country_name, Location};
 pub use packed::PackError;
-pub use shipped::{cache_dir, data_dir, DATA_DIR_ENV, MANIFEST};
+pub use shipped::{
+    cache_dir, data_source, shipped_files, DataSource, ShippedFile, DATA_DIR_ENV, MANIFEST,
+};
 pub use special::{normalize, SpecialRange};
 
 use database::Database;
@@ -63,8 +65,8 @@ pub struct GeoConfig {
     pub city_dbs: Vec<PathBuf>,
     /// User databases asked first for ASN and ISP (any supported kind is accepted).
     pub asn_dbs: Vec<PathBuf>,
-    /// Where the shipped data is; `None` means `$GLOBETRACE_DATA_DIR`, else the source tree's
-    /// `data/` directory (see [`data_dir`]).
+    /// Where the shipped data is; `None` means `$GLOBETRACE_DATA_DIR`, else the copy compiled
+    /// into the binary (see [`data_source`]).
     pub data_dir: Option<PathBuf>,
     /// Where shipped data is unpacked; `None` means `$XDG_CACHE_HOME/globetrace` or
     /// `~/.cache/globetrace` (see [`cache_dir`]).

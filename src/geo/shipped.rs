@@ -1,6 +1,12 @@
 //! Finding the shipped databases, and unpacking them once into a cache.
 //!
-//! Why a cache: the repository holds the data compressed (20 MB instead of 133 MB, see
+//! Why compiled in: a binary that is copied or installed (`cargo install`, a package, another
+//! machine) has no source tree beside it, so the compressed data (`data/*.packed.xz` and its
+//! manifest, 20 MB) is part of the binary itself (`include_bytes!`). `GLOBETRACE_DATA_DIR`
+//! (or [`GeoConfig::data_dir`]) still points at a data directory on disk instead, for a
+//! refreshed data set without a rebuild.
+//!
+//! Why a cache: the data is kept compressed (20 MB instead of 133 MB, see
 //! `data/README.md`), but a memory-mapped lookup needs the plain mmdb on disk. Unpacking
 //! takes a few seconds, so it happens on the first run only: the result goes to
 //! `$XDG_CACHE_HOME/globetrace/` (or `~/.cache/globetrace/`) under a name carrying the SHA-256
@@ -11,7 +17,7 @@
 
 use std::ffi::OsString;
 use std::fs::{self, File};
-use std::io::{BufReader, Read, Write};
+use std::io::{BufReader, Cursor, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -28,9 +34,136 @@ pub const DATA_DIR_ENV: &str = "GLOBETRACE_DATA_DIR";
 pub const MANIFEST: &str = "geodata.manifest";
 const PACKED_SUFFIX: &str = ".packed.xz";
 
+/// The shipped data as it was when the binary was built.
+mod built_in {
+    macro_rules! data {
+        ($name:literal) => {
+            include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/data/", $name))
+        };
+    }
+    /// `data/geodata.manifest`.
+    pub(super) const MANIFEST: &str = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/data/geodata.manifest"
+    ));
+    /// Every file the manifest names (a test checks that none is missing).
+    pub(super) const FILES: &[(&str, &[u8])] = &[
+        ("dbip-city.packed.xz", data!("dbip-city.packed.xz")),
+        ("asn.packed.xz", data!("asn.packed.xz")),
+    ];
+}
+
+/// How paths of the compiled-in data are shown in messages and provenance.
+const BUILT_IN: &str = "(built in)";
+
+/// Where the shipped data is read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DataSource {
+    /// Compiled into the binary.
+    BuiltIn,
+    /// A data directory on disk (`GLOBETRACE_DATA_DIR` or [`GeoConfig::data_dir`]).
+    Dir(PathBuf),
+}
+
+impl DataSource {
+    /// The path shown for `file` of this source.
+    fn path(&self, file: &str) -> PathBuf {
+        match self {
+            DataSource::BuiltIn => Path::new(BUILT_IN).join(file),
+            DataSource::Dir(dir) => dir.join(file),
+        }
+    }
+
+    fn manifest_text(&self) -> Result<(PathBuf, String), GeoError> {
+        let path = self.path(MANIFEST);
+        match self {
+            DataSource::BuiltIn => Ok((path, built_in::MANIFEST.to_owned())),
+            DataSource::Dir(_) => match fs::read_to_string(&path) {
+                Ok(text) => Ok((path, text)),
+                Err(source) => Err(GeoError::Manifest { path, source }),
+            },
+        }
+    }
+
+    /// The compressed bytes of `entry` and their length.
+    fn packed(&self, entry: &Entry) -> Result<(Box<dyn Read>, u64), GeoError> {
+        let path = self.path(&entry.file);
+        let open_error = |source| GeoError::Open {
+            path: path.clone(),
+            source,
+        };
+        match self {
+            DataSource::BuiltIn => {
+                let bytes = built_in::FILES
+                    .iter()
+                    .find(|(name, _)| *name == entry.file)
+                    .map(|(_, bytes)| *bytes)
+                    .ok_or_else(|| open_error(std::io::ErrorKind::NotFound.into()))?;
+                Ok((Box::new(Cursor::new(bytes)), bytes.len() as u64))
+            }
+            DataSource::Dir(_) => {
+                let file = File::open(&path).map_err(open_error)?;
+                let len = file.metadata().map_err(open_error)?.len();
+                Ok((Box::new(BufReader::new(file)), len))
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for DataSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DataSource::BuiltIn => f.write_str("built into the binary"),
+            DataSource::Dir(dir) => write!(f, "{}", dir.display()),
+        }
+    }
+}
+
+/// One shipped database as the manifest describes it, and where its unpacked copy is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShippedFile {
+    /// The manifest's role (`city`, `asn`).
+    pub role: String,
+    /// The compressed file's name.
+    pub file: String,
+    /// Compressed size in bytes.
+    pub packed_len: u64,
+    /// Unpacked size in bytes.
+    pub unpacked_len: u64,
+    /// The unpacked copy in the cache (whether or not it exists yet).
+    pub cached: Option<PathBuf>,
+    /// Whether that copy exists with the right size.
+    pub unpacked: bool,
+}
+
+/// The shipped data's manifest, without unpacking anything (for `globetrace data`).
+pub fn shipped_files(config: &GeoConfig) -> Result<Vec<ShippedFile>, GeoError> {
+    let source = data_source(config);
+    let (manifest, text) = source.manifest_text()?;
+    let cache = cache_dir(config);
+    Ok(parse_manifest(&manifest, &text)?
+        .into_iter()
+        .map(|entry| {
+            let cached = cache.as_ref().map(|c| c.join(entry.cache_name()));
+            let unpacked = cached
+                .as_deref()
+                .is_some_and(|c| file_len(c) == Some(entry.unpacked_len));
+            ShippedFile {
+                role: entry.role.clone(),
+                file: entry.file.clone(),
+                packed_len: entry.packed_len,
+                unpacked_len: entry.unpacked_len,
+                cached,
+                unpacked,
+            }
+        })
+        .collect())
+}
+
 /// One line of the manifest: `role file packed-bytes unpacked-bytes unpacked-sha256`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Entry {
+    role: String,
     file: String,
     packed_len: u64,
     unpacked_len: u64,
@@ -48,10 +181,10 @@ impl Entry {
     }
 }
 
-/// The data directory: `config.data_dir`, else `$GLOBETRACE_DATA_DIR`, else the `data/`
-/// directory of the source tree this binary was built from.
-pub fn data_dir(config: &GeoConfig) -> PathBuf {
-    data_dir_with(config, |var| std::env::var_os(var))
+/// Where the shipped data comes from: `config.data_dir`, else `$GLOBETRACE_DATA_DIR`, else
+/// the copy compiled into the binary.
+pub fn data_source(config: &GeoConfig) -> DataSource {
+    data_source_with(config, |var| std::env::var_os(var))
 }
 
 /// The cache directory: `config.cache_dir`, else `$XDG_CACHE_HOME/globetrace`, else
@@ -60,13 +193,13 @@ pub fn cache_dir(config: &GeoConfig) -> Option<PathBuf> {
     cache_dir_with(config, |var| std::env::var_os(var))
 }
 
-fn data_dir_with(config: &GeoConfig, env: impl Fn(&str) -> Option<OsString>) -> PathBuf {
+fn data_source_with(config: &GeoConfig, env: impl Fn(&str) -> Option<OsString>) -> DataSource {
     if let Some(dir) = &config.data_dir {
-        return dir.clone();
+        return DataSource::Dir(dir.clone());
     }
     match env(DATA_DIR_ENV) {
-        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("data"),
+        Some(dir) if !dir.is_empty() => DataSource::Dir(PathBuf::from(dir)),
+        _ => DataSource::BuiltIn,
     }
 }
 
@@ -81,23 +214,28 @@ fn cache_dir_with(config: &GeoConfig, env: impl Fn(&str) -> Option<OsString>) ->
         .map(|base| base.join("globetrace"))
 }
 
-/// Opens every database the manifest in the data directory lists.
+/// Opens every database the shipped data's manifest lists.
 pub(crate) fn open_shipped(config: &GeoConfig) -> Result<Vec<Database>, GeoError> {
-    let dir = data_dir(config);
-    let manifest = dir.join(MANIFEST);
-    let entries = read_manifest(&manifest)?;
+    let source = data_source(config);
+    let (manifest, text) = source.manifest_text()?;
+    let entries = parse_manifest(&manifest, &text)?;
     let cache = cache_dir(config);
     entries
         .iter()
-        .map(|entry| open_entry(&dir, &manifest, cache.as_deref(), entry))
+        .map(|entry| open_entry(&source, &manifest, cache.as_deref(), entry))
         .collect()
 }
 
+#[cfg(test)]
 fn read_manifest(path: &Path) -> Result<Vec<Entry>, GeoError> {
     let text = fs::read_to_string(path).map_err(|source| GeoError::Manifest {
         path: path.to_owned(),
         source,
     })?;
+    parse_manifest(path, &text)
+}
+
+fn parse_manifest(path: &Path, text: &str) -> Result<Vec<Entry>, GeoError> {
     let mut entries = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
@@ -109,7 +247,7 @@ fn read_manifest(path: &Path) -> Result<Vec<Entry>, GeoError> {
             line: i + 1,
         };
         let fields: Vec<&str> = line.split_whitespace().collect();
-        let [_role, file, packed_len, unpacked_len, sha256] = fields[..] else {
+        let [role, file, packed_len, unpacked_len, sha256] = fields[..] else {
             return Err(bad());
         };
         let hex = sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit());
@@ -117,6 +255,7 @@ fn read_manifest(path: &Path) -> Result<Vec<Entry>, GeoError> {
             return Err(bad());
         }
         entries.push(Entry {
+            role: role.to_owned(),
             file: file.to_owned(),
             packed_len: packed_len.parse().map_err(|_| bad())?,
             unpacked_len: unpacked_len.parse().map_err(|_| bad())?,
@@ -127,17 +266,19 @@ fn read_manifest(path: &Path) -> Result<Vec<Entry>, GeoError> {
 }
 
 fn open_entry(
-    dir: &Path,
+    source: &DataSource,
     manifest: &Path,
     cache: Option<&Path>,
     entry: &Entry,
 ) -> Result<Database, GeoError> {
-    let packed_path = dir.join(&entry.file);
+    let packed_path = source.path(&entry.file);
     let open = |path: &Path, bytes: Bytes| Database::from_bytes(path, bytes, true);
     // A packager may have unpacked the data already, next to the compressed file.
-    let plain = dir.join(format!("{}.mmdb", entry.stem()));
-    if file_len(&plain) == Some(entry.unpacked_len) {
-        return open(&plain, map_file(&plain)?);
+    if let DataSource::Dir(dir) = source {
+        let plain = dir.join(format!("{}.mmdb", entry.stem()));
+        if file_len(&plain) == Some(entry.unpacked_len) {
+            return open(&plain, map_file(&plain)?);
+        }
     }
     let cached = cache.map(|c| c.join(entry.cache_name()));
     if let Some(cached) = &cached {
@@ -148,7 +289,7 @@ fn open_entry(
             // A damaged cache file of the right size: unpack again over it.
         }
     }
-    let bytes = unpack_entry(&packed_path, manifest, entry)?;
+    let bytes = unpack_entry(source, manifest, entry)?;
     if let Some(cached) = &cached {
         if store(cached, &bytes).is_ok() {
             remove_stale(cached, entry);
@@ -168,28 +309,19 @@ fn file_len(path: &Path) -> Option<u64> {
 }
 
 /// Decompresses and unpacks one shipped file, checking it against the manifest.
-fn unpack_entry(path: &Path, manifest: &Path, entry: &Entry) -> Result<Vec<u8>, GeoError> {
+fn unpack_entry(source: &DataSource, manifest: &Path, entry: &Entry) -> Result<Vec<u8>, GeoError> {
+    let path = &source.path(&entry.file);
     let mismatch = |what| GeoError::Mismatch {
         path: path.to_owned(),
         manifest: manifest.to_owned(),
         what,
     };
-    let file = File::open(path).map_err(|source| GeoError::Open {
-        path: path.to_owned(),
-        source,
-    })?;
-    let len = file
-        .metadata()
-        .map_err(|source| GeoError::Open {
-            path: path.to_owned(),
-            source,
-        })?
-        .len();
+    let (reader, len) = source.packed(entry)?;
     if len != entry.packed_len {
         return Err(mismatch("compressed size"));
     }
     let mut packed_bytes = Vec::new();
-    lzma_rust2::XzReader::new(BufReader::new(file), true)
+    lzma_rust2::XzReader::new(reader, true)
         .read_to_end(&mut packed_bytes)
         .map_err(|source| GeoError::Decompress {
             path: path.to_owned(),
@@ -309,6 +441,7 @@ mod tests {
     fn store_replaces_atomically_and_stale_versions_go() {
         let dir = temp_dir("store");
         let entry = Entry {
+            role: "asn".into(),
             file: "asn.packed.xz".into(),
             packed_len: 0,
             unpacked_len: 3,
@@ -351,14 +484,20 @@ mod tests {
             ("XDG_CACHE_HOME", "/xdg"),
             ("HOME", "/home/u"),
         ]);
-        assert_eq!(data_dir_with(&explicit, all), Path::new("/somewhere/data"));
+        assert_eq!(
+            data_source_with(&explicit, all),
+            DataSource::Dir("/somewhere/data".into())
+        );
         assert_eq!(
             cache_dir_with(&explicit, all).unwrap(),
             Path::new("/somewhere/cache")
         );
 
         let config = GeoConfig::default();
-        assert_eq!(data_dir_with(&config, all), Path::new("/env/data"));
+        assert_eq!(
+            data_source_with(&config, all),
+            DataSource::Dir("/env/data".into())
+        );
         assert_eq!(
             cache_dir_with(&config, all).unwrap(),
             Path::new("/xdg/globetrace")
@@ -369,12 +508,22 @@ mod tests {
             ("XDG_CACHE_HOME", "relative"),
             ("HOME", "/home/u"),
         ]);
-        let built_in = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
-        assert_eq!(data_dir_with(&config, home_only), built_in);
+        assert_eq!(data_source_with(&config, home_only), DataSource::BuiltIn);
         assert_eq!(
             cache_dir_with(&config, home_only).unwrap(),
             Path::new("/home/u/.cache/globetrace")
         );
         assert_eq!(cache_dir_with(&config, env(&[])), None);
+    }
+
+    #[test]
+    fn every_file_the_built_in_manifest_names_is_built_in_with_its_size() {
+        let entries = parse_manifest(Path::new(MANIFEST), built_in::MANIFEST).unwrap();
+        assert!(!entries.is_empty());
+        for entry in &entries {
+            let (_, len) = DataSource::BuiltIn.packed(entry).unwrap();
+            assert_eq!(len, entry.packed_len, "{}", entry.file);
+        }
+        assert_eq!(entries.len(), built_in::FILES.len());
     }
 }

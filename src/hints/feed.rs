@@ -8,7 +8,7 @@
 
 use super::dict;
 use crate::geo::{FeedEntry, FeedKind, Feeds};
-use crate::path::{Confidence, LocationSource, PathHop, Placement};
+use crate::path::{Confidence, LocationSource, PathHop, PlaceName, Placement};
 
 /// The placement the feeds give `hop` (its first responder that one of them names).
 pub fn placement(hop: &PathHop, feeds: &Feeds) -> Option<Placement> {
@@ -30,8 +30,22 @@ pub fn placement(hop: &PathHop, feeds: &Feeds) -> Option<Placement> {
             place: (!label.is_empty()).then_some(label),
             hint: Some(entry.origin.clone()),
             confidence: Confidence::High,
+            named: named(entry),
         })
     })
+}
+
+/// The names the entry gives (an override with only a label gives none: its label is the
+/// place); the exports show them as the hop's city, region and country.
+fn named(entry: &FeedEntry) -> Option<PlaceName> {
+    let text = |s: &str| (!s.is_empty()).then(|| s.to_string());
+    let name = PlaceName {
+        city: text(&entry.city),
+        region: text(&entry.region),
+        country: crate::geo::country_name(&entry.country).map(str::to_string),
+        country_code: text(&entry.country),
+    };
+    (name != PlaceName::default()).then_some(name)
 }
 
 /// Coordinates and a label for an entry; `None` for a geofeed city the list does not know.

@@ -71,7 +71,7 @@ pub use hostname::{analyse, hints, Analysis, Hint, HintKind, Tried};
 pub use tokens::{tokenize, Token, Tokens};
 
 use crate::geo::Feeds;
-use crate::path::{Confidence, LocationSource, PathHop, Placement};
+use crate::path::{Confidence, LocationSource, PathHop, PlaceName, Placement};
 use checks::{classify, km, Point};
 
 /// What the hints stage does. The default is what a plain run does: hints on, outliers
@@ -319,6 +319,12 @@ fn place(hop: &mut PathHop, cand: &Candidate, bound: Option<((f64, f64), f64, Op
                 reason: None,
                 place: Some(h.place.label()),
                 hint: Some(format!("{} {:?}", h.kind.as_str(), h.token)),
+                named: Some(PlaceName {
+                    city: Some(h.place.name.to_string()),
+                    region: (h.place.admin1 != "-").then(|| h.place.admin1.to_string()),
+                    country: crate::geo::country_name(h.place.cc).map(str::to_string),
+                    country_code: Some(h.place.cc.to_string()),
+                }),
                 confidence: hint_confidence(h, cand, bound.is_some()),
             });
             add_flag(&mut hop.flags, "hostname-hint");
@@ -361,6 +367,7 @@ fn place(hop: &mut PathHop, cand: &Candidate, bound: Option<((f64, f64), f64, Op
         reason,
         place: None,
         hint: None,
+        named: None,
         confidence,
     });
 }

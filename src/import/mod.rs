@@ -212,7 +212,7 @@ impl fmt::Display for ImportWarning {
 /// A saved trace, read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Imported {
-    /// The trace, with `origin` [`Origin::Imported`].
+    /// The trace, with `origin` [`Origin::Imported`] (or [`Origin::AddressList`]).
     pub trace: Trace,
     /// The format detected.
     pub format: InputFormat,
@@ -391,7 +391,7 @@ fn parse_as(text: &str, name: &str, forced: Option<InputFormat>) -> Result<Impor
     }
     let warnings = parsed.take_warnings();
     Ok(Imported {
-        trace: build_trace(parsed),
+        trace: build_trace(parsed, format),
         format,
         warnings,
     })
@@ -437,7 +437,7 @@ fn detect_and_parse(lines: &[Line<'_>]) -> (InputFormat, Parsed) {
 /// Makes the [`Trace`]: the header's target and address when there was a header, otherwise the
 /// last responder stands in as the target (with no address, and `reached` false, since nothing
 /// says it was the destination).
-fn build_trace(parsed: Parsed) -> Trace {
+fn build_trace(parsed: Parsed, format: InputFormat) -> Trace {
     let header = parsed.header.unwrap_or_default();
     let last_responder = parsed
         .hops
@@ -450,7 +450,11 @@ fn build_trace(parsed: Parsed) -> Trace {
         .or_else(|| header.address.map(|a| a.to_string()))
         .or_else(|| last_responder.map(|a| a.to_string()))
         .unwrap_or_default();
-    let mut trace = Trace::new(target, header.address, Origin::Imported);
+    let origin = match format {
+        InputFormat::AddressList => Origin::AddressList,
+        _ => Origin::Imported,
+    };
+    let mut trace = Trace::new(target, header.address, origin);
     trace.source = header.source;
     trace.reached = match (header.address, parsed.hops.last()) {
         (Some(dest), Some(last)) => last.responders().contains(&dest),

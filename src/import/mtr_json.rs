@@ -97,7 +97,7 @@ pub(super) fn parse(bytes: &[u8], name: &str) -> Result<Imported, ImportError> {
     }
     let warnings = parsed.take_warnings();
     Ok(Imported {
-        trace: super::build_trace(parsed),
+        trace: super::build_trace(parsed, InputFormat::MtrJson),
         format: InputFormat::MtrJson,
         warnings,
     })

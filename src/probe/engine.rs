@@ -104,18 +104,33 @@ pub async fn run(
         }
         // Expire before sending: slots freed by a give-up are refilled now, not a wait later.
         scheduler.expire(Instant::now());
-        if let Some(f) = feed.as_mut() {
-            top_up(f, &mut scheduler, &mut pending, &mut fed_all);
-        }
         send_allowed(&sender.fd, family, &mut scheduler).await?;
+        if let Some(f) = feed.as_mut() {
+            // New flows only while the budget has room the flows under way cannot use: as many
+            // traces run as the rate needs, not as many as allowed.
+            while scheduler.has_room(Instant::now())
+                && top_up(f, &mut scheduler, &mut pending, &mut fed_all)
+            {
+                send_allowed(&sender.fd, family, &mut scheduler).await?;
+            }
+        }
         for p in scheduler.take_progress() {
             let _ = events.send(p);
         }
         if scheduler.is_finished() && fed_all {
             break;
         }
+        // Flows still to come start when the budget has a token for them.
+        let feeding = !fed_all
+            && feed
+                .as_ref()
+                .is_some_and(|f| scheduler.active_flows() < f.max_active);
+        let token = feeding.then(|| scheduler.next_token()).flatten();
         let deadline = scheduler
             .next_wakeup()
+            .into_iter()
+            .chain(token)
+            .min()
             .map(tokio::time::Instant::from_std)
             .unwrap_or_else(|| tokio::time::Instant::now() + std::time::Duration::from_secs(1));
         tokio::select! {
@@ -147,25 +162,28 @@ pub async fn run(
     })
 }
 
-/// Add flows from `feed` while fewer than its bound are under way. Two flows to one
-/// destination never run at once (their probes would look alike): the second waits.
+/// Add one flow from `feed` if fewer than its bound are under way; false when none was added.
+/// Two flows to one destination never run at once (their probes would look alike): the
+/// second waits.
 fn top_up(
     feed: &mut Feed<'_>,
     scheduler: &mut Scheduler,
     pending: &mut Option<TracePlan>,
     fed_all: &mut bool,
-) {
-    while scheduler.active_flows() < feed.max_active.max(1) {
-        let Some(plan) = pending.take().or_else(|| (feed.next)()) else {
-            *fed_all = true;
-            return;
-        };
-        if scheduler.has_destination(plan.flow.destination) {
-            *pending = Some(plan);
-            return;
-        }
-        scheduler.add_flow(plan, rand::random(), Instant::now());
+) -> bool {
+    if scheduler.active_flows() >= feed.max_active.max(1) {
+        return false;
     }
+    let Some(plan) = pending.take().or_else(|| (feed.next)()) else {
+        *fed_all = true;
+        return false;
+    };
+    if scheduler.has_destination(plan.flow.destination) {
+        *pending = Some(plan);
+        return false;
+    }
+    scheduler.add_flow(plan, rand::random(), Instant::now());
+    true
 }
 
 /// Hand a socket to the reactor, watching for data, room to write, and queued errors.

@@ -304,8 +304,16 @@ impl Schedule {
 
     /// Per TTL: the slowest reply at that TTL (HERE), and the fastest at any later TTL (NEAR).
     fn rtt_tables(&self) -> (Vec<Option<Duration>>, Vec<Option<Duration>>) {
-        let mut slowest = vec![None::<Duration>; 257];
-        let mut fastest = vec![None::<Duration>; 257];
+        // Indexed by TTL up to the highest sent (a few entries for a short path: this runs on
+        // every wake-up of every pass under way).
+        let top = self
+            .slots
+            .iter()
+            .map(|s| usize::from(s.ttl))
+            .max()
+            .unwrap_or(0);
+        let mut slowest = vec![None::<Duration>; top + 2];
+        let mut fastest = vec![None::<Duration>; top + 2];
         for s in &self.slots {
             if let SlotState::Answered(Reply { rtt: Some(r), .. }) = &s.state {
                 let t = usize::from(s.ttl);
@@ -313,8 +321,8 @@ impl Schedule {
                 fastest[t] = Some(fastest[t].map_or(*r, |x| x.min(*r)));
             }
         }
-        let mut later = vec![None::<Duration>; 257];
-        for t in (0..256).rev() {
+        let mut later = vec![None::<Duration>; top + 2];
+        for t in (0..=top).rev() {
             later[t] = match (later[t + 1], fastest[t + 1]) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),

@@ -264,6 +264,25 @@ impl Scheduler {
         self.order.push_back(slot);
     }
 
+    /// True when a probe could leave now as far as the shared budget goes, but no pass under
+    /// way has one to send: the moment to start another flow.
+    pub fn has_room(&mut self, now: Instant) -> bool {
+        self.start_due(now);
+        self.in_flight < self.max_in_flight
+            && self.bucket.ready(now)
+            && !self
+                .flows
+                .iter()
+                .flatten()
+                .flat_map(|f| &f.passes)
+                .any(|p| p.schedule.wants_to_send())
+    }
+
+    /// When the budget will next allow a probe, if it does not now.
+    pub fn next_token(&self) -> Option<Instant> {
+        self.bucket.next_token()
+    }
+
     /// True when a flow to `destination` is under way.
     pub fn has_destination(&self, destination: IpAddr) -> bool {
         self.by_destination.contains_key(&destination)

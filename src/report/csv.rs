@@ -1,5 +1,10 @@
 //! CSV export: a header, then one row per (hop, responder); a silent hop has one row with an
 //! empty `ip`. Cells that a spreadsheet would run as a formula are neutralised.
+//!
+//! `city` … `longitude` say where the hop is *placed* after the checks (what a map of the
+//! file should show: a router named `losangeles1` is in Los Angeles there); `geoip_*` keep
+//! what the databases said of the responder. Numbers are rounded as people read them: RTTs to
+//! the microsecond, coordinates to 4 decimals (11 m), distances to 0.1.
 
 use super::stats;
 use crate::geo::Location;
@@ -15,17 +20,21 @@ pub const COLUMNS: &[&str] = &[
     "region",
     "country",
     "country_code",
-    "asn",
-    "isp",
     "latitude",
     "longitude",
+    "place",
+    "location_source",
+    "flags",
+    "asn",
+    "isp",
+    "geoip_city",
+    "geoip_region",
+    "geoip_country",
+    "geoip_country_code",
+    "geoip_latitude",
+    "geoip_longitude",
     "accuracy_km",
     "special",
-    "location_source",
-    "place",
-    "placed_latitude",
-    "placed_longitude",
-    "flags",
     "location_db",
     "asn_db",
     "rtt_min_ms",
@@ -70,7 +79,26 @@ pub(crate) fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|x| x.to_string()).unwrap_or_default()
 }
 
-/// The geo columns `city` to `special`, in CSV order (empty cells where nothing is known).
+fn coordinate(v: f64) -> String {
+    format!("{v:.4}")
+}
+
+/// What the databases said: `geoip_city` to `geoip_longitude`, `accuracy_km`, `special`.
+fn geoip_cells(g: Option<&Location>) -> [String; 8] {
+    [
+        opt(g.and_then(|g| g.city.clone())),
+        opt(g.and_then(|g| g.region.clone())),
+        opt(g.and_then(|g| g.country.clone())),
+        opt(g.and_then(|g| g.country_code.clone())),
+        opt(g.and_then(|g| g.latitude).map(coordinate)),
+        opt(g.and_then(|g| g.longitude).map(coordinate)),
+        opt(g.and_then(|g| g.accuracy_km)),
+        opt(g.and_then(|g| g.special).map(|s| s.label())),
+    ]
+}
+
+/// The bulk geo columns `city` to `special` (an address list has no checks: its place is
+/// GeoIP's answer), empty cells where nothing is known.
 pub fn geo_cells(g: Option<&Location>) -> [String; 10] {
     [
         opt(g.and_then(|g| g.city.clone())),
@@ -79,8 +107,8 @@ pub fn geo_cells(g: Option<&Location>) -> [String; 10] {
         opt(g.and_then(|g| g.country_code.clone())),
         opt(g.and_then(|g| g.asn)),
         opt(g.and_then(|g| g.isp.clone())),
-        opt(g.and_then(|g| g.latitude).map(|v| format!("{v:.4}"))),
-        opt(g.and_then(|g| g.longitude).map(|v| format!("{v:.4}"))),
+        opt(g.and_then(|g| g.latitude).map(coordinate)),
+        opt(g.and_then(|g| g.longitude).map(coordinate)),
         opt(g.and_then(|g| g.accuracy_km)),
         opt(g.and_then(|g| g.special).map(|s| s.label())),
     ]
@@ -104,21 +132,28 @@ fn record(path: &Path, hop: &PathHop, r: Option<&Responder>, first: bool) -> Vec
         .unwrap_or(LocationSource::None);
     // The leg belongs to the hop: it is written once, on the hop's first row.
     let leg = hop.leg.as_ref().filter(|_| first);
+    // Where the hop is placed after the checks (a host name hint may move it from GeoIP's
+    // answer); on the hop's first row, like the leg.
+    let placed = if first { hop.placed() } else { None };
+    let name = placed.as_ref().map(|p| &p.name);
     let mut cells = vec![
         hop.hop.to_string(),
         opt(r.map(|r| r.address)),
         opt(r.and_then(|r| r.hostname.clone())),
-    ];
-    cells.extend(geo_cells(g));
-    // Where the hop is placed after the checks (a host name hint may move it from GeoIP's
-    // answer); on the hop's first row, like the leg.
-    let placed = hop.placement.as_ref().filter(|_| first);
-    cells.extend([
+        opt(name.and_then(|n| n.city.clone())),
+        opt(name.and_then(|n| n.region.clone())),
+        opt(name.and_then(|n| n.country.clone())),
+        opt(name.and_then(|n| n.country_code.clone())),
+        opt(placed.as_ref().map(|p| coordinate(p.latitude))),
+        opt(placed.as_ref().map(|p| coordinate(p.longitude))),
+        opt(placed.as_ref().map(|p| p.label.clone())),
         source.as_str().to_string(),
-        opt(placed.and_then(|p| p.place.clone())),
-        opt(placed.map(|p| format!("{:.4}", p.latitude))),
-        opt(placed.map(|p| format!("{:.4}", p.longitude))),
         hop.flags.join(" "),
+        opt(g.and_then(|g| g.asn)),
+        opt(g.and_then(|g| g.isp.clone())),
+    ];
+    cells.extend(geoip_cells(g));
+    cells.extend([
         opt(g.and_then(|g| g.location_db.clone())),
         opt(g.and_then(|g| g.asn_db.clone())),
         num(r.and_then(Responder::rtt_min_ms)),
@@ -137,13 +172,14 @@ fn record(path: &Path, hop: &PathHop, r: Option<&Responder>, first: bool) -> Vec
                 .join("/")
         })
         .unwrap_or_default(),
-        opt(leg.map(|l| format!("{:.3}", l.miles))),
-        opt(leg.map(|l| format!("{:.3}", l.km))),
-        opt(leg.map(|l| format!("{:.3}", l.cumulative_miles))),
-        opt(leg.map(|l| format!("{:.3}", l.cumulative_km))),
+        opt(leg.map(|l| format!("{:.1}", l.miles))),
+        opt(leg.map(|l| format!("{:.1}", l.km))),
+        opt(leg.map(|l| format!("{:.1}", l.cumulative_miles))),
+        opt(leg.map(|l| format!("{:.1}", l.cumulative_km))),
     ]);
     monitored(path, hop, r, &mut cells);
-    cells.push(opt(placed.map(|p| p.confidence.as_str())));
+    let placement = hop.placement.as_ref().filter(|_| first);
+    cells.push(opt(placement.map(|p| p.confidence.as_str())));
     cells
 }
 

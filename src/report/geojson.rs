@@ -2,7 +2,8 @@
 //! tools, web maps and notebooks.
 //!
 //! - One `Point` per placed hop, with every hop field as properties: the flat fields GIS tools
-//!   show in a table (`hop`, `ip`, `hostname`, `city`, `country_code`, `asn`, RTTs, loss,
+//!   show in a table (`hop`, `ip`, `hostname`, `city`, `country_code` — where the hop is placed,
+//!   as in CSV and JSON, with GeoIP's answer in `geoip_*` — `asn`, RTTs, loss,
 //!   `location_source`, `counted`, the leg that ends there, ...) and the full `responders` list
 //!   as nested objects. The user's origin (`--from`) is a `Point` of `"kind": "origin"`.
 //! - One line per leg, `"kind": "leg"`: the distance summary's legs (`"counted": true`) and
@@ -111,15 +112,26 @@ fn hop_properties(hop: &PathHop, stop: &Stop) -> JsonObject {
     let r = placed_responder(hop, stop);
     let g = r.and_then(|r| r.geo.as_ref());
     let placement = hop.placement.as_ref();
+    // The point is where the hop is placed, so its names are the place's (as in CSV and
+    // JSON); GeoIP's own answer is under `geoip_*`.
+    let placed = hop.placed();
+    let name = placed.as_ref().map(|p| &p.name);
     let mut p = object(json!({
         "kind": "hop",
         "hop": hop.hop,
         "ip": r.map(|r| r.address.to_string()),
         "hostname": r.and_then(|r| r.hostname.clone()),
-        "city": g.and_then(|g| g.city.clone()),
-        "region": g.and_then(|g| g.region.clone()),
-        "country": g.and_then(|g| g.country.clone()),
-        "country_code": g.and_then(|g| g.country_code.clone()),
+        "city": name.and_then(|n| n.city.clone()),
+        "region": name.and_then(|n| n.region.clone()),
+        "country": name.and_then(|n| n.country.clone()),
+        "country_code": name.and_then(|n| n.country_code.clone()),
+        "place": placed.as_ref().map(|p| p.label.clone()),
+        "geoip_city": g.and_then(|g| g.city.clone()),
+        "geoip_region": g.and_then(|g| g.region.clone()),
+        "geoip_country": g.and_then(|g| g.country.clone()),
+        "geoip_country_code": g.and_then(|g| g.country_code.clone()),
+        "geoip_latitude": g.and_then(|g| g.latitude),
+        "geoip_longitude": g.and_then(|g| g.longitude),
         "asn": g.and_then(|g| g.asn),
         "isp": g.and_then(|g| g.isp.clone()),
         "accuracy_km": g.and_then(|g| g.accuracy_km),

@@ -1,16 +1,21 @@
 //! JSON export: one document with the target, its address, the options used, and the hops.
 //! `schema_version` changes whenever a field changes meaning or goes away.
+//!
+//! Version 2: a hop's `city`, `region`, `country`, `country_code`, `latitude`, `longitude`
+//! and `place` say where it is placed after the checks (what a map should show); each
+//! responder's `geoip_*` fields keep what the databases said (version 1 had them, unprefixed,
+//! in a `geo` object). Numbers are rounded as people read them (see [`super::round`]).
 
 use super::stats::{self, HopStatsView, ResponderStatsView};
 use crate::distance::{DistanceSummary, Leg};
 use crate::geo::Location;
-use crate::path::{LocationSource, Path, PathHop, Placement, Responder};
+use crate::path::{LocationSource, Path, PathHop, PlaceName, Placement, Responder};
 use crate::trace::{MplsLabel, Origin, TraceOptions};
 use serde::Serialize;
 use std::net::IpAddr;
 
 /// The version of the document layout below.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Serialize)]
 struct Document<'a> {
@@ -36,6 +41,13 @@ struct HopView<'a> {
     sent: usize,
     received: usize,
     loss_pct: f64,
+    city: Option<String>,
+    region: Option<String>,
+    country: Option<String>,
+    country_code: Option<String>,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    place: Option<String>,
     responders: Vec<ResponderView<'a>>,
     location_source: LocationSource,
     placement: Option<&'a Placement>,
@@ -59,10 +71,61 @@ struct ResponderView<'a> {
     kinds: &'a [&'static str],
     marks: &'a [String],
     mpls: &'a [MplsLabel],
-    geo: Option<&'a Location>,
+    #[serde(flatten)]
+    geoip: Option<GeoipView<'a>>,
     /// Figures over all cycles (`-c`).
     #[serde(skip_serializing_if = "Option::is_none")]
     stats: Option<ResponderStatsView>,
+}
+
+/// What the databases said of a responder, under `geoip_*` names where a field could be
+/// mistaken for where the hop is placed.
+#[derive(Serialize)]
+struct GeoipView<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    geoip_city: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    geoip_region: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    geoip_country: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    geoip_country_code: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    geoip_latitude: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    geoip_longitude: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    accuracy_km: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    asn: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    isp: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    special: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location_db: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    country_db: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    asn_db: Option<&'a str>,
+}
+
+fn geoip(g: &Location) -> GeoipView<'_> {
+    GeoipView {
+        geoip_city: g.city.as_deref(),
+        geoip_region: g.region.as_deref(),
+        geoip_country: g.country.as_deref(),
+        geoip_country_code: g.country_code.as_deref(),
+        geoip_latitude: g.latitude,
+        geoip_longitude: g.longitude,
+        accuracy_km: g.accuracy_km,
+        asn: g.asn,
+        isp: g.isp.as_deref(),
+        special: g.special.map(|s| s.label()),
+        location_db: g.location_db.as_deref(),
+        country_db: g.country_db.as_deref(),
+        asn_db: g.asn_db.as_deref(),
+    }
 }
 
 fn responder<'a>(path: &Path, h: &PathHop, r: &'a Responder) -> ResponderView<'a> {
@@ -79,17 +142,29 @@ fn responder<'a>(path: &Path, h: &PathHop, r: &'a Responder) -> ResponderView<'a
         kinds: &r.kinds,
         marks: &r.marks,
         mpls: &r.mpls,
-        geo: r.geo.as_ref(),
+        geoip: r.geo.as_ref().map(geoip),
     }
 }
 
 fn hop<'a>(path: &Path, h: &'a PathHop) -> HopView<'a> {
+    let placed = h.placed();
+    let (name, at, place) = match placed {
+        Some(p) => (p.name, Some((p.latitude, p.longitude)), Some(p.label)),
+        None => (PlaceName::default(), None, None),
+    };
     HopView {
         stats: stats::hop_view(path, h),
         hop: h.hop,
         sent: h.sent,
         received: h.received,
         loss_pct: h.loss_pct,
+        city: name.city,
+        region: name.region,
+        country: name.country,
+        country_code: name.country_code,
+        latitude: at.map(|a| a.0),
+        longitude: at.map(|a| a.1),
+        place: place.filter(|p| !p.is_empty()),
         responders: h.responders.iter().map(|r| responder(path, h, r)).collect(),
         location_source: h
             .placement
@@ -102,7 +177,7 @@ fn hop<'a>(path: &Path, h: &'a PathHop) -> HopView<'a> {
     }
 }
 
-/// The JSON document of `path`, pretty-printed.
+/// The JSON document of `path`, pretty-printed, numbers rounded.
 pub fn to_string(path: &Path) -> serde_json::Result<String> {
     serde_json::to_string_pretty(&document(path))
 }
@@ -111,7 +186,7 @@ pub fn to_string(path: &Path) -> serde_json::Result<String> {
 /// in its `traces` array, or on its own line).
 pub fn document(path: &Path) -> impl Serialize + '_ {
     let t = &path.trace;
-    Document {
+    super::round::Rounded(Document {
         schema_version: SCHEMA_VERSION,
         generator: format!("globetrace {}", env!("CARGO_PKG_VERSION")),
         target: &t.target,
@@ -124,5 +199,5 @@ pub fn document(path: &Path) -> impl Serialize + '_ {
         cycles: path.stats.as_ref().map(|s| s.cycles),
         hops: path.hops.iter().map(|h| hop(path, h)).collect(),
         distance: path.distance.as_ref(),
-    }
+    })
 }

@@ -9,9 +9,11 @@ pub mod json;
 pub mod live;
 pub mod map;
 pub mod multi;
+pub mod round;
 pub mod stats;
 pub mod stats_table;
 pub mod table;
+pub mod tui;
 
 use std::fmt;
 use std::str::FromStr;

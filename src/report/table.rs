@@ -6,6 +6,7 @@
 use super::fmt_ms;
 use crate::distance::Units;
 use crate::path::{LocationSource, Path, PathHop, Placement, Responder};
+use crate::trace::Origin;
 use comfy_table::{
     presets, Cell, CellAlignment, ContentArrangement, ContentLineStyle, LineStyle, Table,
     TableStyle,
@@ -21,7 +22,7 @@ const TERMINAL_STYLE: TableStyle = TableStyle::new()
 const HOST_MAX: usize = 40;
 
 /// Shorten a long name in the middle, keeping the informative ends.
-fn shorten(name: &str, max: usize) -> String {
+pub(super) fn shorten(name: &str, max: usize) -> String {
     let chars: Vec<char> = name.chars().collect();
     if chars.len() <= max {
         return name.to_string();
@@ -146,9 +147,21 @@ fn rows(hop: &PathHop, units: Units) -> Vec<Vec<String>> {
             let [mut city, mut country, isp, mut lat, mut lon] = place(r);
             let first = i == 0;
             if let Some(p) = hinted.filter(|_| first) {
-                // The hint's label carries its own country code.
-                city = p.place.clone().unwrap_or_default();
-                country = String::new();
+                // The hint's place, in the same columns as a GeoIP answer.
+                let name = hop.placed().map(|placed| placed.name).unwrap_or_default();
+                city = [name.city, name.region]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                country = match (name.country, name.country_code) {
+                    (Some(c), Some(cc)) => format!("{c} ({cc})"),
+                    (None, Some(cc)) => cc,
+                    _ => String::new(),
+                };
+                if city.is_empty() {
+                    city = p.place.clone().unwrap_or_default();
+                }
                 lat = format!("{:.4}", p.latitude);
                 lon = format!("{:.4}", p.longitude);
             }
@@ -197,7 +210,7 @@ pub fn render(path: &Path, terminal: bool, units: Units) -> String {
 }
 
 /// A hop placed by its host name shows that place and its coordinates on its first row.
-fn hinted(hop: &PathHop) -> Option<&Placement> {
+pub(super) fn hinted(hop: &PathHop) -> Option<&Placement> {
     hop.placement.as_ref().filter(|p| {
         matches!(
             p.source,
@@ -207,7 +220,7 @@ fn hinted(hop: &PathHop) -> Option<&Placement> {
 }
 
 /// The location code of a hop that was looked up, then its confidence (`H h`, `G! l`).
-fn loc_code(hop: &PathHop) -> String {
+pub(super) fn loc_code(hop: &PathHop) -> String {
     let code = base_code(hop);
     match hop.placement.as_ref().filter(|_| !code.is_empty()) {
         Some(p) => format!("{code} {}", &p.confidence.as_str()[..1]),
@@ -267,7 +280,7 @@ fn compact_rtt(r: &Responder) -> String {
     rtt_cell(r, compact_ms, "/", "\n")
 }
 
-fn short_place(r: &Responder) -> (String, String, String) {
+pub(super) fn short_place(r: &Responder) -> (String, String, String) {
     let Some(g) = &r.geo else {
         return Default::default();
     };
@@ -464,6 +477,11 @@ fn both(units: Units, miles: f64, km: f64) -> String {
     format!("{} ({})", units.format(miles, km), other.format(miles, km))
 }
 
+/// `1 hop`, `2 hops`.
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// The lines under the table: reached or not, then the distances and what they left out.
 pub fn summary(path: &Path, units: Units) -> String {
     let t = &path.trace;
@@ -472,8 +490,17 @@ pub fn summary(path: &Path, units: Units) -> String {
         _ => t.target.clone(),
     };
     let last = path.hops.last().map(|h| h.hop).unwrap_or(0);
-    let mut s = if t.reached {
-        format!("Reached {target} in {last} hops.")
+    let mut s = if t.origin == Origin::AddressList {
+        let located = path.hops.iter().filter(|h| h.placement.is_some()).count();
+        format!(
+            "Annotated {} ({located} located), taken as a path in list order.",
+            plural(path.hops.len(), "address", "addresses"),
+        )
+    } else if t.reached {
+        format!(
+            "Reached {target} in {}.",
+            plural(last.into(), "hop", "hops")
+        )
     } else {
         format!("Did not reach {target}; last hop probed: {last}.")
     };
@@ -485,9 +512,9 @@ pub fn summary(path: &Path, units: Units) -> String {
             s.push_str("\nDistance: fewer than two located hops.");
         } else {
             s.push_str(&format!(
-                "\nDistance travelled: {} over {} legs.\nDirect distance: {}",
+                "\nDistance travelled: {} over {}.\nDirect distance: {}",
                 both(units, d.total_miles, d.total_km),
-                d.legs.len(),
+                plural(d.legs.len(), "leg", "legs"),
                 both(units, d.direct_miles, d.direct_km),
             ));
             if let Some(stretch) = d.stretch {
@@ -515,6 +542,32 @@ pub fn summary(path: &Path, units: Units) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn one_hop(origin: Origin, reached: bool) -> Path {
+        use crate::trace::{Hop, Reply, ReplyKind, Trace};
+        let addr: std::net::IpAddr = "192.0.2.1".parse().unwrap();
+        let mut t = Trace::new("192.0.2.1", Some(addr), origin);
+        t.hops.push(Hop {
+            ttl: 1,
+            probes: vec![Some(Reply::new(addr, None, ReplyKind::EchoReply))],
+        });
+        t.reached = reached;
+        Path::new(t, &Default::default())
+    }
+
+    #[test]
+    fn the_summary_counts_in_words_people_use() {
+        let s = summary(&one_hop(Origin::Live, true), Units::Miles);
+        assert_eq!(s, "Reached 192.0.2.1 in 1 hop.");
+        // An address list is not a trace: it neither reached nor missed anything.
+        let s = summary(&one_hop(Origin::AddressList, false), Units::Miles);
+        assert_eq!(
+            s,
+            "Annotated 1 address (0 located), taken as a path in list order."
+        );
+        assert!(!s.contains("reach"));
+        assert_eq!(plural(2, "leg", "legs"), "2 legs");
+    }
 
     #[test]
     fn shorten_keeps_both_ends() {

@@ -24,10 +24,11 @@ use std::rc::Rc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::mpsc;
 
-/// Traces under way at once: enough to keep the rate busy while some wait on silent hops (a
-/// trace sends about 2 probes per round trip), few enough that bookkeeping stays cheap.
+/// Traces under way at once, at most. The engine starts a new one only when the budget has
+/// room the others cannot use, so this bounds memory when many traces wait on silent hops
+/// (a trace sends about one probe per round trip or wait).
 fn max_active(rate: Option<f64>) -> usize {
-    rate.map_or(1024, |r| (r / 4.0) as usize).clamp(16, 1024)
+    rate.map_or(2048, |r| (r / 2.0) as usize).clamp(16, 2048)
 }
 
 /// One target as the user gave it.

@@ -21,6 +21,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 mod batch;
+mod live_view;
 mod monitor;
 mod remote;
 
@@ -45,6 +46,8 @@ pub enum RunError {
     Privileges(String),
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
+    #[error("live view: terminal: {0}")]
+    Terminal(std::io::Error),
     #[error("trace failed: {0}")]
     Probe(std::io::Error),
     #[error("cannot write {path}: {source}")]
@@ -460,9 +463,9 @@ fn stats_line(s: &Stats) -> String {
     )
 }
 
-/// Print the result to stdout and write the requested export files. Every export is attempted
-/// even if an earlier one fails; the first failure is reported.
-pub fn emit(path: &Path, out: &OutputConfig, geo: &GeoOptions) -> Result<(), RunError> {
+/// Write the files asked for (`--map`, `--geojson`, `--csv`, `--json`), nothing to stdout: what
+/// the full-screen view leaves behind. Every file is tried; the first failure is returned.
+pub fn emit_files(path: &Path, out: &OutputConfig, geo: &GeoOptions) -> Result<(), RunError> {
     let units = geo.units;
     let mut first_error = None;
     if let Some(file) = &out.map {
@@ -502,6 +505,17 @@ pub fn emit(path: &Path, out: &OutputConfig, geo: &GeoOptions) -> Result<(), Run
             });
         }
     }
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// Print the result to stdout and write the requested export files. Every export is attempted
+/// even if an earlier one fails; the first failure is reported.
+pub fn emit(path: &Path, out: &OutputConfig, geo: &GeoOptions) -> Result<(), RunError> {
+    let units = geo.units;
+    let mut first_error = emit_files(path, out, geo).err();
     let stdout = std::io::stdout();
     let mut lock = stdout.lock();
     let printed = match out.format {

@@ -119,6 +119,7 @@ pub fn path(places: &[Place], silent_hops: &[u8], origin: Option<(f64, f64)>) ->
                 reason: p.left_out.map(str::to_string),
                 place: None,
                 hint: None,
+                named: None,
                 confidence: Confidence::Medium,
             }),
             flags: p.flags.iter().map(|f| f.to_string()).collect(),

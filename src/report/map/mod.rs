@@ -27,7 +27,7 @@ mod overview;
 pub mod route;
 mod svg;
 mod view;
-mod world;
+pub(crate) mod world;
 
 pub use overview::Overview;
 
@@ -204,10 +204,12 @@ pub fn render_svg(path: &Path, opts: &MapOptions) -> String {
 /// A one-sentence account of the map, for screen readers.
 fn describe(path: &Path, route: &Route) -> String {
     let located = route.stops.iter().filter(|s| !s.origin).count();
+    let count =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let mut s = format!(
-        "{} hops, {located} placed on the map, {} legs drawn",
-        path.hops.len(),
-        route.segments.len()
+        "{}, {located} placed on the map, {} drawn",
+        count(path.hops.len(), "hop", "hops"),
+        count(route.segments.len(), "leg", "legs")
     );
     if let Some(d) = &path.distance {
         let _ = write!(
