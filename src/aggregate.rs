@@ -111,6 +111,8 @@ pub enum LossKind {
     Forward,
     /// Both: forward loss, and more of its own on top.
     ForwardAndRateLimited,
+    /// The hop never answered: nothing to tell apart (mtr shows 100 % alone too).
+    NoReply,
 }
 
 impl LossKind {
@@ -121,6 +123,7 @@ impl LossKind {
             LossKind::RateLimited => "R",
             LossKind::Forward => "F",
             LossKind::ForwardAndRateLimited => "FR",
+            LossKind::NoReply => "",
         }
     }
 }
@@ -306,6 +309,7 @@ impl Aggregate {
             let own = (loss - forward).max(0.0);
             let noise = noise_pct(h.sent, loss);
             let kind = match (forward > noise, own > noise) {
+                _ if h.received == 0 => LossKind::NoReply,
                 (false, false) => LossKind::None,
                 (false, true) => LossKind::RateLimited,
                 (true, false) => LossKind::Forward,

@@ -182,7 +182,7 @@ fn silent_hops_do_not_hide_forward_loss() {
     // Hop 2 never answers: it says nothing about loss after it.
     let a = passes_with_loss(&[0.0, 1.0, 0.0], 50);
     let v = a.loss_verdicts();
-    assert_eq!(v[1].1.kind, LossKind::RateLimited);
+    assert_eq!(v[1].1.kind, LossKind::NoReply);
     assert_eq!(v[2].1.kind, LossKind::None);
 }
 

