@@ -16,6 +16,9 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+mod remote;
+pub use remote::{AtlasArgs, RemoteArgs, RemoteConfig, RemoteJob};
+
 const ABOUT: &str =
     "A geo-annotated traceroute: every hop live with its place, network, RTTs and loss, \
                      and how far the packets travelled.";
@@ -24,6 +27,13 @@ const AFTER_HELP: &str = "\
 Privileges: raw sockets need root or CAP_NET_RAW (`sudo setcap cap_net_raw+ep globetrace`).
 Without them, ICMP probes fall back to unprivileged ping sockets where
 net.ipv4.ping_group_range allows. All capabilities are dropped once the sockets are open.
+
+Remote vantage points: --from-probes sends TARGET and the locations to Globalping
+(api.globalping.io; GLOBALPING_TOKEN raises the hourly limits); `annotate --atlas` and
+`--atlas-create` talk to RIPE Atlas (atlas.ripe.net; RIPE_ATLAS_KEY is needed to create).
+Requests time out after 30 s (GLOBETRACE_HTTP_TIMEOUT), 429/5xx are retried honouring
+Retry-After, proxies come from HTTPS_PROXY/HTTP_PROXY/NO_PROXY. Tested only against recorded
+API answers, not the live services.
 
 Exit codes: 0 trace finished (reached or not), 1 runtime error, 2 usage error, 130 interrupted.
 
@@ -53,6 +63,9 @@ pub struct Cli {
     pub file: Option<String>,
 
     #[command(flatten)]
+    pub remote: RemoteArgs,
+
+    #[command(flatten)]
     pub probe: ProbeArgs,
 
     #[command(flatten)]
@@ -75,7 +88,7 @@ pub enum Command {
     /// Annotate saved traces without sending a packet: a list of addresses (one per line), the
     /// text output of traceroute, mtr --report or tracert, mtr --json, RIPE Atlas results or
     /// scamper JSON (many traces per file), from FILE or standard input.
-    Annotate(AnnotateArgs),
+    Annotate(Box<AnnotateArgs>),
     /// Show every piece of evidence behind the place of host names or addresses, offline:
     /// tokens tried, dictionary and operator-table entries, the countries a name names,
     /// GeoIP, geofeeds and overrides, and the verdict. Reads standard input when no NAME or
@@ -134,6 +147,8 @@ pub struct AnnotateArgs {
     /// Do not look up names of addresses that came without one.
     #[arg(short = 'n', long)]
     pub no_dns: bool,
+    #[command(flatten)]
+    pub atlas: AtlasArgs,
     /// Read the input as this format instead of detecting it.
     #[arg(long, value_name = "NAME", value_enum)]
     pub input_format: Option<InputFormat>,
@@ -488,6 +503,7 @@ pub enum Job {
     Completions(clap_complete::Shell),
     Man,
     Locate(LocateConfig),
+    Remote(RemoteConfig),
 }
 
 /// Everything `annotate` needs.
@@ -577,17 +593,25 @@ impl Cli {
 
     /// Validate cross-option rules and say what to run, with `file` filling what the command
     /// line left unset.
-    pub fn into_job(self, file: &Settings) -> Result<Job, String> {
+    pub fn into_job(mut self, file: &Settings) -> Result<Job, String> {
         match self.command {
-            Some(Command::Annotate(a)) => Ok(Job::Annotate(AnnotateConfig {
-                input: a.input,
-                input_format: a.input_format,
-                bulk: a.bulk,
-                dns: !a.no_dns,
-                dns_timeout: a.dns_timeout,
-                output: a.output.into(),
-                geo: a.geo.into_options(file),
-            })),
+            Some(Command::Annotate(a)) => {
+                let a = *a;
+                let cfg = AnnotateConfig {
+                    input: a.input,
+                    input_format: a.input_format,
+                    bulk: a.bulk,
+                    dns: !a.no_dns,
+                    dns_timeout: a.dns_timeout,
+                    output: a.output.into(),
+                    geo: a.geo.into_options(file),
+                };
+                if a.atlas.used() {
+                    a.atlas.job(cfg).map(Job::Remote)
+                } else {
+                    Ok(Job::Annotate(cfg))
+                }
+            }
             Some(Command::Data(d)) => Ok(Job::Data(GeoOptions {
                 city_dbs: or_config(d.city_db, &file.city_db),
                 asn_dbs: or_config(d.asn_db, &file.asn_db),
@@ -604,6 +628,12 @@ impl Cli {
                     json: l.format == Format::Json,
                     geo: l.geo.into_options(file),
                 }))
+            }
+            None if !self.remote.from_probes.is_empty() => {
+                let remote = std::mem::take(&mut self.remote);
+                remote
+                    .globalping(self.into_config_with(file)?)
+                    .map(Job::Remote)
             }
             None => self.into_config_with(file).map(Job::Trace),
         }

@@ -19,6 +19,7 @@ pub mod many;
 pub mod monitor;
 pub mod path;
 pub mod probe;
+pub mod remote;
 pub mod report;
 pub mod run;
 pub mod text;

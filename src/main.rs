@@ -61,6 +61,7 @@ fn main() -> ExitCode {
             };
         }
         Job::Locate(cfg) => run::locate(cfg),
+        Job::Remote(cfg) => run::remote(cfg),
     };
     match outcome {
         Ok(Finish::Done) => ExitCode::SUCCESS,

@@ -49,6 +49,22 @@ copy built into the binary.
 .TP
 .B XDG_CONFIG_HOME, XDG_CACHE_HOME, HOME
 Where the config file and the cache are.
+.TP
+.B GLOBALPING_TOKEN
+A Globalping API token for \fB\-\-from\-probes\fR (higher hourly limits); sent as a bearer token
+to api.globalping.io, never printed.
+.TP
+.B RIPE_ATLAS_KEY
+A RIPE Atlas API key: needed by \fBannotate \-\-atlas\-create\fR, sent to atlas.ripe.net when set.
+.TP
+.B GLOBETRACE_GLOBALPING_URL, GLOBETRACE_ATLAS_URL
+Other base URLs for the two services (a mirror, a proxy, or a test server).
+.TP
+.B GLOBETRACE_HTTP_TIMEOUT
+Seconds allowed for one request to a remote service (default 30).
+.TP
+.B HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY
+The proxy for requests to remote services.
 .SH "EXIT STATUS"
 0 the trace finished (whether or not the destination answered), 1 runtime error, 2 usage
 error (a bad option, an unknown host, a bad config file), 130 interrupted.

@@ -10,7 +10,7 @@
 use crate::cli::{AnnotateConfig, GeoOptions, OutputConfig};
 use crate::dns::ReverseDns;
 use crate::geo::Geo;
-use crate::import::{self, ImportError, Item, Record, Stream};
+use crate::import::{self, ImportError, InputFormat, Item, Record, Stream};
 use crate::path::{Enrichment, Path};
 use crate::report::map::{MapOptions, Overview};
 use crate::report::multi::MultiWriter;
@@ -148,15 +148,30 @@ pub fn annotate_stream(
     geo: Option<&Geo>,
     stream: Stream,
 ) -> Result<Finish, RunError> {
+    let format = stream.format;
+    annotate_items(cfg, source, geo, Some(format), stream)
+}
+
+/// Annotates every trace `items` yields (a file's stream, or a remote measurement's results);
+/// `format` names what was read, when it is one of the import formats.
+pub fn annotate_items<I>(
+    cfg: &AnnotateConfig,
+    source: &str,
+    geo: Option<&Geo>,
+    format: Option<InputFormat>,
+    items: I,
+) -> Result<Finish, RunError>
+where
+    I: Iterator<Item = Result<Item, ImportError>>,
+{
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(RunError::Runtime)?;
     let mut dns = cfg.dns.then(|| ReverseDns::new(Duration::from_secs(1)));
-    let format = stream.format;
     let (mut warnings, mut first, mut reports) = (0usize, None::<Record>, None::<Reports>);
     let mut traces = 0usize;
-    for item in stream {
+    for item in items {
         let item = item.map_err(|e| match e {
             ImportError::Read { source: io, .. } => RunError::Import(ImportError::Read {
                 name: source.to_string(),
@@ -207,14 +222,15 @@ pub fn annotate_stream(
         }
         (None, None) => Err(RunError::Import(ImportError::NoHops {
             name: source.to_string(),
-            format: Some(format),
+            format,
             warnings: Vec::new(),
         })),
     };
     runtime.shutdown_background();
     result?;
     if cfg.output.verbose || (warnings > 0 && traces > 1) {
-        eprintln!("globetrace: {source}: {traces} traces read as {format}; {warnings} warnings");
+        let what = format.map_or("results".to_string(), |f| f.to_string());
+        eprintln!("globetrace: {source}: {traces} traces read as {what}; {warnings} warnings");
     }
     if cfg.output.geojson.is_some() && traces > 1 {
         eprintln!(

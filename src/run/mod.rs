@@ -23,6 +23,9 @@ use tokio::sync::mpsc;
 mod batch;
 mod live_view;
 mod monitor;
+mod remote;
+
+pub use remote::remote;
 
 /// What can stop a trace, and which exit code it means.
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +38,8 @@ pub enum RunError {
     Import(#[from] ImportError),
     #[error(transparent)]
     Geo(#[from] GeoError),
+    #[error(transparent)]
+    Remote(#[from] crate::remote::RemoteError),
     #[error("{0}")]
     Usage(String),
     #[error("cannot drop privileges: {0}")]
@@ -62,6 +67,7 @@ impl RunError {
             RunError::Import(_) => 2,
             // A database the user named is missing or unreadable.
             RunError::Geo(_) => 2,
+            RunError::Remote(e) => e.exit_code(),
             _ => 1,
         }
     }
