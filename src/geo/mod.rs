@@ -55,7 +55,7 @@ use location::Answer;
 
 /// Entries kept in the per-address cache before it is emptied and refilled. A trace has a
 /// few dozen addresses; the bound only matters for bulk use.
-const CACHE_LIMIT: usize = 65_536;
+const CACHE_LIMIT: usize = 8_192;
 
 /// Which databases [`Geo::open`] uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
