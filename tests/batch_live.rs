@@ -288,3 +288,48 @@ fn bad_targets_are_reported_with_their_line_and_skipped() {
     assert!(err.contains("/nonexistent/targets.txt"), "{err}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn an_unprivileged_batch_over_ping_sockets_matches_every_target() {
+    let Some(topo) = Topology::chain(2) else {
+        return;
+    };
+    loopback_range(&topo);
+    // Ping sockets report router errors through their error queue; each must be matched to
+    // the target whose probe failed, not to the first target's.
+    let bin = common::run::world_executable_binary();
+    let list = targets(20);
+    let out = topo
+        .command(topo.src(), "setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "--inh-caps=-all",
+        ])
+        .arg(&bin)
+        .args(["-n", "--format", "jsonl"])
+        .args(list.iter().map(|t| t.to_string()))
+        .env("HOME", "/tmp")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let traces = by_target(&out.stdout);
+    assert_eq!(traces.len(), 20);
+    let routers: Vec<String> = topo.routers_v4().iter().map(|r| r.to_string()).collect();
+    for t in &list {
+        let trace = &traces[&t.to_string()];
+        assert!(
+            trace["options"]["unprivileged"].as_bool().unwrap(),
+            "{trace:#}"
+        );
+        let mut expected = routers.clone();
+        expected.push(t.to_string());
+        assert_eq!(hop_addresses(trace), expected, "{t}");
+    }
+}

@@ -202,7 +202,9 @@ fn decode_queue_error(
             kind,
             quote: Quote {
                 source: flow.source,
-                destination: flow.destination,
+                // The error queue names the destination of the datagram that failed (its
+                // msg_name), which in a batch is not necessarily the first target's.
+                destination: meta.from.unwrap_or(flow.destination),
                 probe: QuotedProbe::Icmp { ident, seq },
             },
             mpls: Vec::new(),
