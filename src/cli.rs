@@ -5,7 +5,7 @@
 //! The config file's [`Settings`] fill what the command line left unset: flags win.
 
 use crate::config::{Choice, Settings};
-use crate::distance::{Method, Units};
+use crate::distance::Units;
 use crate::dns::FamilyPreference;
 use crate::import::InputFormat;
 use crate::probe::ProbeConfig;
@@ -16,8 +16,15 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+mod geo;
 mod remote;
+mod values;
+
+use geo::or_config;
+pub use geo::GeoOptions;
 pub use remote::{AtlasArgs, RemoteArgs, RemoteConfig, RemoteJob};
+pub use values::WaitSpec;
+use values::{parse_from, parse_interval, parse_rate, parse_secs, parse_units, parse_wait};
 
 const ABOUT: &str =
     "A geo-annotated traceroute: every hop live with its place, network, RTTs and loss, \
@@ -206,102 +213,6 @@ pub struct GeoArgs {
     pub overrides: Vec<PathBuf>,
 }
 
-fn parse_from(s: &str) -> Result<(f64, f64), String> {
-    crate::distance::parse_lat_lon(s).map_err(|e| e.to_string())
-}
-
-fn parse_units(s: &str) -> Result<Units, String> {
-    s.parse::<Units>().map_err(|e| e.to_string())
-}
-
-/// Geo settings, validated.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GeoOptions {
-    pub enabled: bool,
-    pub city_dbs: Vec<PathBuf>,
-    pub asn_dbs: Vec<PathBuf>,
-    pub from: Option<(f64, f64)>,
-    pub units: Units,
-    pub method: Method,
-    /// Host name hints and location checks (`--no-hints`).
-    pub hints: bool,
-    /// `--keep-outliers`.
-    pub keep_outliers: bool,
-    /// `--geofeed` files (RFC 8805), consulted before GeoIP and hints.
-    pub geofeeds: Vec<PathBuf>,
-    /// `--overrides` files, consulted first.
-    pub overrides: Vec<PathBuf>,
-}
-
-impl Default for GeoOptions {
-    fn default() -> Self {
-        GeoOptions {
-            enabled: true,
-            city_dbs: Vec::new(),
-            asn_dbs: Vec::new(),
-            from: None,
-            units: Units::Miles,
-            method: Method::Geodesic,
-            hints: true,
-            keep_outliers: false,
-            geofeeds: Vec::new(),
-            overrides: Vec::new(),
-        }
-    }
-}
-
-impl GeoOptions {
-    /// What the hints stage is asked to do.
-    pub fn hint_options(&self) -> crate::hints::HintOptions {
-        crate::hints::HintOptions {
-            enabled: self.hints,
-            keep_outliers: self.keep_outliers,
-            origin: self.from,
-        }
-    }
-}
-
-/// A list from the command line, else the config file's.
-fn or_config(flag: Vec<PathBuf>, file: &[PathBuf]) -> Vec<PathBuf> {
-    if flag.is_empty() {
-        file.to_vec()
-    } else {
-        flag
-    }
-}
-
-impl GeoArgs {
-    /// The geo options: these flags, and the config file where they are unset.
-    pub fn into_options(self, file: &Settings) -> GeoOptions {
-        let g = self;
-        GeoOptions {
-            enabled: !g.no_geo,
-            // `--no-geo` conflicts with the database flags, not with the file's databases.
-            city_dbs: if g.no_geo {
-                Vec::new()
-            } else {
-                or_config(g.city_db, &file.city_db)
-            },
-            asn_dbs: if g.no_geo {
-                Vec::new()
-            } else {
-                or_config(g.asn_db, &file.asn_db)
-            },
-            from: if g.no_geo { None } else { g.from.or(file.from) },
-            units: g.units.or(file.units).unwrap_or_default(),
-            method: if g.haversine {
-                Method::Haversine
-            } else {
-                Method::Geodesic
-            },
-            hints: !g.no_hints,
-            keep_outliers: g.keep_outliers,
-            geofeeds: or_config(g.geofeed, &file.geofeed),
-            overrides: or_config(g.overrides, &file.overrides),
-        }
-    }
-}
-
 /// How probes are sent.
 #[derive(Debug, Args)]
 pub struct ProbeArgs {
@@ -407,77 +318,6 @@ pub struct OutputArgs {
     /// Also report packets that were ignored (other programs' ICMP, duplicates, late replies).
     #[arg(short = 'v', long)]
     pub verbose: bool,
-}
-
-/// `-w MAX,HERE,NEAR`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct WaitSpec {
-    pub max: Duration,
-    pub here: f64,
-    pub near: f64,
-}
-
-fn parse_secs(s: &str) -> Result<Duration, String> {
-    let v: f64 = s
-        .trim()
-        .parse()
-        .map_err(|_| format!("{s:?} is not a number of seconds"))?;
-    if !(v.is_finite() && v > 0.0 && v <= 300.0) {
-        return Err(format!("{s} must be more than 0 and at most 300 seconds"));
-    }
-    Ok(Duration::from_secs_f64(v))
-}
-
-fn parse_interval(s: &str) -> Result<Duration, String> {
-    let v: f64 = s.trim().parse().map_err(|_| {
-        format!("{s:?} is not a number of seconds (-i is the interval between cycles; the interface is --interface)")
-    })?;
-    if !(v.is_finite() && (0.01..=3600.0).contains(&v)) {
-        return Err(format!("{s} must be between 0.01 and 3600 seconds"));
-    }
-    Ok(Duration::from_secs_f64(v))
-}
-
-fn parse_rate(s: &str) -> Result<f64, String> {
-    let v: f64 = s
-        .trim()
-        .parse()
-        .map_err(|_| format!("{s:?} is not a number of probes per second"))?;
-    if !(v.is_finite() && (0.0..=1_000_000.0).contains(&v)) || (v > 0.0 && v < 1.0) {
-        return Err(format!("{s} must be 0 (no limit) or between 1 and 1000000"));
-    }
-    Ok(v)
-}
-
-fn parse_factor(s: &str, what: &str) -> Result<f64, String> {
-    let v: f64 = s
-        .trim()
-        .parse()
-        .map_err(|_| format!("{what} factor {s:?} is not a number"))?;
-    if !(v.is_finite() && (0.0..=1000.0).contains(&v)) {
-        return Err(format!("{what} factor {s} must be between 0 and 1000"));
-    }
-    Ok(v)
-}
-
-fn parse_wait(s: &str) -> Result<WaitSpec, String> {
-    let parts: Vec<&str> = s.split(',').collect();
-    if parts.len() > 3 {
-        return Err(format!("{s:?}: expected MAX[,HERE[,NEAR]]"));
-    }
-    let defaults = ProbeConfig::default();
-    // A factor of 0 disables that rule, as in traceroute.
-    let factor = |i: usize, what: &str, default: f64| -> Result<f64, String> {
-        match parts.get(i) {
-            Some(p) => parse_factor(p, what).map(|f| if f == 0.0 { f64::INFINITY } else { f }),
-            None => Ok(default),
-        }
-    };
-    Ok(WaitSpec {
-        max: parse_secs(parts[0])?,
-        here: factor(1, "HERE", defaults.here)?,
-        near: factor(2, "NEAR", defaults.near)?,
-    })
 }
 
 /// Output settings shared by live traces and `annotate`.

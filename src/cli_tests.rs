@@ -1,5 +1,6 @@
 //! Tests of the command line: defaults, ranges, conflicts, subcommands.
 use super::*;
+use crate::distance::Method;
 
 fn parse(args: &[&str]) -> Result<Config, String> {
     let mut v = vec!["globetrace"];
