@@ -11,7 +11,7 @@ use crate::cli::{AnnotateConfig, GeoOptions, OutputConfig};
 use crate::dns::ReverseDns;
 use crate::geo::Geo;
 use crate::import::{self, ImportError, InputFormat, Item, Record, Stream};
-use crate::path::{Enrichment, Path};
+use crate::path::Path;
 use crate::report::map::{MapOptions, Overview};
 use crate::report::multi::MultiWriter;
 use crate::report::Format;
@@ -128,16 +128,7 @@ fn enrich(
         }),
         None => HashMap::new(),
     };
-    let path = Path::build(
-        trace,
-        &Enrichment {
-            names: Some(&names),
-            geo,
-            from: cfg.geo.from,
-            method: cfg.geo.method,
-            hints: cfg.geo.hint_options(),
-        },
-    );
+    let path = Path::build(trace, &crate::run::enrichment(&names, geo, &cfg.geo));
     (identity, path)
 }
 

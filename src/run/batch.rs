@@ -13,7 +13,7 @@ use crate::dns::{resolve_target, FamilyPreference, ReverseDns};
 use crate::geo::Geo;
 use crate::import::ImportError;
 use crate::many::Reports;
-use crate::path::{Enrichment, Path};
+use crate::path::Path;
 use crate::probe::{self, engine::Fed, scheduler::Progress};
 use crate::trace::{Trace, TraceIdentity};
 use std::cell::RefCell;
@@ -276,16 +276,7 @@ async fn batch_async(
                 }
                 None => HashMap::new(),
             };
-            let path = Path::build(
-                trace,
-                &Enrichment {
-                    names: Some(&names),
-                    geo,
-                    from: cfg.geo.from,
-                    method: cfg.geo.method,
-                    hints: cfg.geo.hint_options(),
-                },
-            );
+            let path = Path::build(trace, &crate::run::enrichment(&names, geo, &cfg.geo));
             let identity = TraceIdentity {
                 label: u.target.label,
                 position: u.target.position,

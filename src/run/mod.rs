@@ -139,6 +139,22 @@ pub fn trace(cfg: &Config) -> Result<Finish, RunError> {
     result
 }
 
+/// What enrichment adds to a trace: `names` found, the `geo` databases opened, and the geo
+/// options (where distances start, how they are measured, the hint checks).
+pub(crate) fn enrichment<'a>(
+    names: &'a HashMap<IpAddr, String>,
+    geo: Option<&'a Geo>,
+    opts: &GeoOptions,
+) -> Enrichment<'a> {
+    Enrichment {
+        names: Some(names),
+        geo,
+        from: opts.from,
+        method: opts.method,
+        hints: opts.hint_options(),
+    }
+}
+
 /// Open the geo databases. A database the user named that cannot be used is an error; shipped
 /// data that cannot be used is a warning, and the run goes on with what is left.
 pub fn open_geo(opts: &GeoOptions) -> Result<Option<Geo>, RunError> {
@@ -427,16 +443,7 @@ async fn trace_async(
         }
         None => HashMap::new(),
     };
-    let path = Path::build(
-        trace,
-        &Enrichment {
-            names: Some(&names),
-            geo,
-            from: cfg.geo.from,
-            method: cfg.geo.method,
-            hints: cfg.geo.hint_options(),
-        },
-    );
+    let path = Path::build(trace, &crate::run::enrichment(&names, geo, &cfg.geo));
     if cfg.output.verbose {
         eprintln!("{}", stats_line(&stats));
     }
