@@ -3,6 +3,7 @@
 //! Use: [`open`] the sockets (needs the privilege), give the privilege up
 //! ([`socket::drop_privileges`]), then [`Prepared::run`] inside a Tokio runtime.
 
+mod budget;
 pub mod engine;
 pub mod matching;
 pub mod packet;

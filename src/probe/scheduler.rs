@@ -16,6 +16,7 @@
 //! Like the schedule, this is free of I/O and clocks: time comes in as arguments, so strategies
 //! are tested with a synthetic clock (`scheduler_tests.rs`).
 
+use super::budget::TokenBucket;
 use super::matching::{destination_of, seq_add, seq_offset, sequence_of, SEQUENCE_SPACE};
 use super::packet::{Flow, Sequence};
 use super::recv::Incoming;
@@ -96,52 +97,6 @@ pub struct PassResult {
     pub reached: bool,
     /// Cut short by a stop.
     pub interrupted: bool,
-}
-
-/// Token bucket over a synthetic clock.
-#[derive(Debug, Clone)]
-struct TokenBucket {
-    rate: Option<f64>,
-    burst: f64,
-    tokens: f64,
-    at: Instant,
-}
-
-impl TokenBucket {
-    fn new(rate: Option<f64>, burst: u32, now: Instant) -> Self {
-        let burst = f64::from(burst.max(1));
-        TokenBucket {
-            rate: rate.filter(|r| r.is_finite() && *r > 0.0),
-            burst,
-            tokens: burst,
-            at: now,
-        }
-    }
-
-    fn refill(&mut self, now: Instant) {
-        if let Some(rate) = self.rate {
-            let dt = now.saturating_duration_since(self.at).as_secs_f64();
-            self.tokens = (self.tokens + dt * rate).min(self.burst);
-        }
-        self.at = self.at.max(now);
-    }
-
-    fn ready(&mut self, now: Instant) -> bool {
-        self.refill(now);
-        self.rate.is_none() || self.tokens >= 1.0
-    }
-
-    fn take(&mut self) {
-        if self.rate.is_some() {
-            self.tokens -= 1.0;
-        }
-    }
-
-    /// When the next token will be there, if none is now.
-    fn next_token(&self) -> Option<Instant> {
-        let rate = self.rate?;
-        (self.tokens < 1.0).then(|| self.at + Duration::from_secs_f64((1.0 - self.tokens) / rate))
-    }
 }
 
 #[derive(Debug)]
