@@ -20,7 +20,6 @@ use crate::trace::TraceIdentity;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::BufWriter;
-use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -116,13 +115,7 @@ fn enrich(
     let import::Record { identity, trace } = record;
     let names = match dns.as_mut() {
         Some(d) => runtime.block_on(async {
-            let unnamed: Vec<IpAddr> = trace
-                .hops
-                .iter()
-                .flat_map(|h| h.replies())
-                .filter(|r| r.hostname.is_none())
-                .map(|r| r.address)
-                .collect();
+            let unnamed = trace.unnamed_responders();
             d.names(unnamed, tokio::time::Instant::now() + cfg.dns_timeout)
                 .await
         }),

@@ -289,6 +289,17 @@ pub struct Trace {
 }
 
 impl Trace {
+    /// Addresses of replies that came without a host name (those reverse DNS should look up;
+    /// an imported name is kept as given).
+    pub fn unnamed_responders(&self) -> Vec<IpAddr> {
+        self.hops
+            .iter()
+            .flat_map(|h| h.replies())
+            .filter(|r| r.hostname.is_none())
+            .map(|r| r.address)
+            .collect()
+    }
+
     /// An empty trace toward `target`.
     pub fn new(target: impl Into<String>, address: Option<IpAddr>, origin: Origin) -> Self {
         Trace {

@@ -261,13 +261,7 @@ pub fn annotate(cfg: &AnnotateConfig) -> Result<Finish, RunError> {
         }
         let mut dns = ReverseDns::new(Duration::from_secs(1));
         // Addresses that came with a name keep it; only the others are looked up.
-        let unnamed: Vec<IpAddr> = trace
-            .hops
-            .iter()
-            .flat_map(|h| h.replies())
-            .filter(|r| r.hostname.is_none())
-            .map(|r| r.address)
-            .collect();
+        let unnamed = trace.unnamed_responders();
         dns.names(unnamed, tokio::time::Instant::now() + cfg.dns_timeout)
             .await
     });
