@@ -99,3 +99,19 @@ fn geant_and_qwest_site_codes() {
     assert_ne!(first("xe-1.cr1.los1.example.net"), Some(("Los Angeles", "US")));
     assert_eq!(first("ae1.mx1.gen.example.net"), None);
 }
+
+#[test]
+fn backbone_codes_for_metropolises_that_are_not_airports() {
+    // From the MIT table (hand/isp_codes.txt): codes backbones write where no airport has them.
+    for (name, city, cc) in [
+        ("hnk-b5-link.ip.twelve99.net", "Hong Kong", "HK"),
+        ("ae1-0.hkb-99abc-1a.ntwk.example.net", "Hong Kong", "HK"),
+        ("tky-b2-link.ip.twelve99.net", "Tokyo", "JP"),
+        ("xe-0.cr1.sgp1.example.net", "Singapore", "SG"),
+        ("ae2.cr1.buh1.example.ro", "Bucharest", "RO"),
+    ] {
+        assert_eq!(first(name), Some((city, cc)), "{name}");
+    }
+    // They are codes of any network, so they still need a site's structure.
+    assert!(hints("tky.example.com").iter().all(|h| h.needs_support));
+}
