@@ -407,7 +407,10 @@ const CA_PROVINCES: &str = "ab bc mb nb nl ns on pe qc sk yt nt nu";
 
 /// A US state or Canadian province postal code (lower case), as CLLI codes write them.
 fn is_state_or_province(code: &str) -> bool {
-    US_STATES.split(' ').chain(CA_PROVINCES.split(' ')).any(|s| s == code)
+    US_STATES
+        .split(' ')
+        .chain(CA_PROVINCES.split(' '))
+        .any(|s| s == code)
 }
 
 /// The place a six-letter CLLI-style token names by the derivation rule (module docs).

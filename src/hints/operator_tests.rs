@@ -62,13 +62,19 @@ fn internet2_four_letter_site_codes() {
     for (name, city) in [
         ("et-1-0-0.4079.rtsw.wash.net.internet2.edu", "Washington"),
         ("ae-1.4079.rtsw3.ashb.net.internet2.edu", "Ashburn"),
-        ("et-3-0-0.102.rtsw.newy32aoa.net.internet2.edu", "New York City"),
+        (
+            "et-3-0-0.102.rtsw.newy32aoa.net.internet2.edu",
+            "New York City",
+        ),
         ("ae-2.4079.rtsw.seat.net.internet2.edu", "Seattle"),
         ("et-2-1-0.4079.rtsw.chic.net.internet2.edu", "Chicago"),
         ("ae-0.4079.rtsw2.eqch.net.internet2.edu", "Chicago"),
         ("et-4-0-0.4079.rtsw.losa.net.internet2.edu", "Los Angeles"),
         ("ae-6.4079.rtsw.atla.net.internet2.edu", "Atlanta"),
-        ("et-0-0-0.4079.rtsw.salt.net.internet2.edu", "Salt Lake City"),
+        (
+            "et-0-0-0.4079.rtsw.salt.net.internet2.edu",
+            "Salt Lake City",
+        ),
         ("et-1-1-0.4079.rtsw.denv.net.internet2.edu", "Denver"),
         ("et-5-0-0.4079.rtsw.phoe.net.internet2.edu", "Phoenix"),
     ] {
@@ -94,9 +100,15 @@ fn geant_and_qwest_site_codes() {
         first("los-edge-09.inet.qwest.net"),
         Some(("Los Angeles", "US"))
     );
-    assert_eq!(first("phn3-edge-02.inet.qwest.net"), Some(("Phoenix", "US")));
+    assert_eq!(
+        first("phn3-edge-02.inet.qwest.net"),
+        Some(("Phoenix", "US"))
+    );
     // Elsewhere `los` is Lagos's airport code and `gen` nothing.
-    assert_ne!(first("xe-1.cr1.los1.example.net"), Some(("Los Angeles", "US")));
+    assert_ne!(
+        first("xe-1.cr1.los1.example.net"),
+        Some(("Los Angeles", "US"))
+    );
     assert_eq!(first("ae1.mx1.gen.example.net"), None);
 }
 
