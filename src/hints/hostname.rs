@@ -8,7 +8,9 @@
 //! Tokens that are router vocabulary (`core`, `ear`, `gig`, `pos`, …) are never hints.
 //!
 //! When the strongest tokens of one name disagree (two places more than
-//! [`AGREE_KM`] apart), the name is ambiguous and gives nothing. A token with several places
+//! [`AGREE_KM`] apart), the name is ambiguous and gives nothing, except that long place names
+//! with a site number (`LosAngeles9`) outrank long ones without (a customer's name written
+//! first, `CHUNGHWA-TE`) when the site-numbered ones agree. A token with several places
 //! (`london`: England and Ontario) keeps them all, most populous first, for the consistency
 //! checks to choose from; a two-letter qualifier label (`sanjose.ca`) narrows them first.
 //!
@@ -18,12 +20,13 @@
 //!
 //! **Structure before dictionaries.** A short token (airport code, UN/LOCODE, 4–5 letter
 //! city, derived CLLI) is a site only where the name's structure says so: the token carries a
-//! site number (`sjc03`), the name has router vocabulary (`ae`, `cr`, `core`), a country code
-//! written in the name, or a domain with a known operator scheme. Otherwise the hint is marked
+//! site number (`sjc03`), the name has router vocabulary (`ae`, `cr`, `core`, or an interface
+//! part led by its speed, `10ge`), a country code written in the name, or a domain with a known operator scheme. Otherwise the hint is marked
 //! `needs_support`, and the hints stage takes it only when GeoIP's city lies near it. Words
 //! that merely spell a code (`notplaces.txt`: `nap`, `ixp`, `customer`) are never places;
 //! service words (`servicewords.txt`: `tls`, `map`, `cdn`) only with a site number in a
-//! router's name. A miss is preferred to a confident wrong city.
+//! router's name. The network's own name (`ren` in `renater.fr`) is not a place either. A miss
+//! is preferred to a confident wrong city.
 //!
 //! CLLI codes (4 letters of place + 2 of state or country) are not freely published, so
 //! besides a small hand-made table, a code is derived: the 4 letters must start a city's
@@ -31,6 +34,8 @@
 //! `losangeles`), the 2 letters must be the city's state, province or country (with the
 //! CLLI spellings `en`, `ge`, `sp`, `sw`, `si`, `pq`), and the city must have at least
 //! 100,000 people (the list in `data/hints/regions.tsv`); the most populous such city wins.
+//! The full eight-letter form (place, state, building: `washdcdn`) is read too, for US states
+//! and Canadian provinces only.
 
 use super::country::{self, Evidence};
 use super::dict::{self, Place, Region};
