@@ -9,7 +9,8 @@
 //! - `mtr --report` (or `-r -w`, `-b`, `-n`) text, `mtr --csv` and `mtr --raw`;
 //! - Windows `tracert` output (English);
 //! - Cisco IOS, IOS-XE and IOS-XR `traceroute`;
-//! - `mtr --json`;
+//! - `mtr --json` and `mtr --xml`;
+//! - `tracepath` / `tracepath6` (iputils);
 //! - files of many traces, streamed one record at a time ([`stream`]): RIPE Atlas traceroute
 //!   results (one object, an array, or JSON lines), scamper's JSON (`sc_warts2json`) and
 //!   scamper's warts binary.
@@ -28,15 +29,19 @@ mod mtr;
 mod mtr_csv;
 mod mtr_json;
 mod mtr_raw;
+mod mtr_xml;
 pub mod records;
 mod scamper;
 pub mod stream;
 mod traceroute;
+mod tracepath;
 mod tracert;
 mod warts;
 
 pub use stream::{open, Item, Opened, Record, Stream};
 
+#[cfg(test)]
+mod formats_tests;
 #[cfg(test)]
 mod many_tests;
 #[cfg(test)]
@@ -84,6 +89,10 @@ pub enum InputFormat {
     ScamperJson,
     /// scamper's warts binary (many traces).
     Warts,
+    /// `tracepath` / `tracepath6` output (iputils).
+    Tracepath,
+    /// `mtr --xml` output.
+    MtrXml,
 }
 
 impl fmt::Display for InputFormat {
@@ -100,6 +109,8 @@ impl fmt::Display for InputFormat {
             InputFormat::Atlas => "RIPE Atlas results",
             InputFormat::ScamperJson => "scamper JSON",
             InputFormat::Warts => "scamper warts",
+            InputFormat::Tracepath => "tracepath output",
+            InputFormat::MtrXml => "mtr XML",
         })
     }
 }
@@ -383,6 +394,8 @@ fn parse_as(text: &str, name: &str, forced: Option<InputFormat>) -> Result<Impor
         Some(f @ InputFormat::Cisco) => (f, cisco::parse(&lines)),
         Some(f @ InputFormat::MtrCsv) => (f, mtr_csv::parse(&lines)),
         Some(f @ InputFormat::MtrRaw) => (f, mtr_raw::parse(&lines)),
+        Some(f @ InputFormat::Tracepath) => (f, tracepath::parse(&lines)),
+        Some(f @ InputFormat::MtrXml) => (f, mtr_xml::parse(&lines)),
         _ => detect_and_parse(&lines),
     };
     if parsed.hops.iter().all(|h| h.received() == 0) {
@@ -412,6 +425,8 @@ fn detect_and_parse(lines: &[Line<'_>]) -> (InputFormat, Parsed) {
         (InputFormat::Cisco, cisco::parse(lines)),
         (InputFormat::MtrCsv, mtr_csv::parse(lines)),
         (InputFormat::MtrRaw, mtr_raw::parse(lines)),
+        (InputFormat::Tracepath, tracepath::parse(lines)),
+        (InputFormat::MtrXml, mtr_xml::parse(lines)),
         (InputFormat::AddressList, list::parse(lines)),
     ];
     let mut best: Option<(InputFormat, Parsed)> = None;
