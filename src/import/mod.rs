@@ -10,7 +10,8 @@
 //! - Windows `tracert` output (English);
 //! - Cisco IOS, IOS-XE and IOS-XR `traceroute`;
 //! - `mtr --json` and `mtr --xml`;
-//! - `tracepath` / `tracepath6` (iputils);
+//! - `tracepath` / `tracepath6` (iputils), Windows `pathping` and WinMTR's text export;
+//! - Huawei VRP `tracert`, MikroTik RouterOS `/tool traceroute` and Arista EOS `traceroute`;
 //! - files of many traces, streamed one record at a time ([`stream`]): RIPE Atlas traceroute
 //!   results (one object, an array, or JSON lines), scamper's JSON (`sc_warts2json`) and
 //!   scamper's warts binary.
@@ -20,16 +21,20 @@
 //! input that yields no answered hop at all (nothing to annotate), or is not text, is an
 //! [`ImportError`]. Host names are sanitised here, where they enter the program.
 
+mod arista;
 mod atlas;
 mod cisco;
 mod common;
 mod decode;
+mod huawei;
 mod list;
+mod mikrotik;
 mod mtr;
 mod mtr_csv;
 mod mtr_json;
 mod mtr_raw;
 mod mtr_xml;
+mod pathping;
 pub mod records;
 mod scamper;
 pub mod stream;
@@ -37,6 +42,7 @@ mod traceroute;
 mod tracepath;
 mod tracert;
 mod warts;
+mod winmtr;
 
 pub use stream::{open, Item, Opened, Record, Stream};
 
@@ -93,6 +99,16 @@ pub enum InputFormat {
     Tracepath,
     /// `mtr --xml` output.
     MtrXml,
+    /// Windows `pathping` output.
+    Pathping,
+    /// WinMTR's text export.
+    Winmtr,
+    /// Huawei VRP `tracert` (also H3C/HPE Comware).
+    Huawei,
+    /// MikroTik RouterOS `/tool traceroute`.
+    Mikrotik,
+    /// Arista EOS `traceroute` with its prompt.
+    Arista,
 }
 
 impl fmt::Display for InputFormat {
@@ -111,6 +127,11 @@ impl fmt::Display for InputFormat {
             InputFormat::Warts => "scamper warts",
             InputFormat::Tracepath => "tracepath output",
             InputFormat::MtrXml => "mtr XML",
+            InputFormat::Pathping => "pathping output",
+            InputFormat::Winmtr => "WinMTR export",
+            InputFormat::Huawei => "Huawei tracert output",
+            InputFormat::Mikrotik => "MikroTik traceroute output",
+            InputFormat::Arista => "Arista EOS traceroute output",
         })
     }
 }
@@ -396,6 +417,11 @@ fn parse_as(text: &str, name: &str, forced: Option<InputFormat>) -> Result<Impor
         Some(f @ InputFormat::MtrRaw) => (f, mtr_raw::parse(&lines)),
         Some(f @ InputFormat::Tracepath) => (f, tracepath::parse(&lines)),
         Some(f @ InputFormat::MtrXml) => (f, mtr_xml::parse(&lines)),
+        Some(f @ InputFormat::Pathping) => (f, pathping::parse(&lines)),
+        Some(f @ InputFormat::Winmtr) => (f, winmtr::parse(&lines)),
+        Some(f @ InputFormat::Huawei) => (f, huawei::parse(&lines)),
+        Some(f @ InputFormat::Mikrotik) => (f, mikrotik::parse(&lines)),
+        Some(f @ InputFormat::Arista) => (f, arista::parse(&lines)),
         _ => detect_and_parse(&lines),
     };
     if parsed.hops.iter().all(|h| h.received() == 0) {
@@ -418,7 +444,12 @@ fn parse_as(text: &str, name: &str, forced: Option<InputFormat>) -> Result<Impor
 /// the fewest unread lines. Readers are cheap and inputs small, so trying all of them is
 /// simpler and sturdier than guessing from the first line (which may be a shell prompt).
 fn detect_and_parse(lines: &[Line<'_>]) -> (InputFormat, Parsed) {
+    // Readers that wrap the traceroute reader come first: on a tie (their own banner seen, as
+    // many hops, as few warnings) the more specific reading wins. Without their banner they
+    // are not candidates at all.
     let candidates = [
+        (InputFormat::Huawei, huawei::parse(lines)),
+        (InputFormat::Arista, arista::parse(lines)),
         (InputFormat::Traceroute, traceroute::parse(lines)),
         (InputFormat::Tracert, tracert::parse(lines)),
         (InputFormat::Mtr, mtr::parse(lines)),
@@ -427,10 +458,16 @@ fn detect_and_parse(lines: &[Line<'_>]) -> (InputFormat, Parsed) {
         (InputFormat::MtrRaw, mtr_raw::parse(lines)),
         (InputFormat::Tracepath, tracepath::parse(lines)),
         (InputFormat::MtrXml, mtr_xml::parse(lines)),
+        (InputFormat::Pathping, pathping::parse(lines)),
+        (InputFormat::Winmtr, winmtr::parse(lines)),
+        (InputFormat::Mikrotik, mikrotik::parse(lines)),
         (InputFormat::AddressList, list::parse(lines)),
     ];
     let mut best: Option<(InputFormat, Parsed)> = None;
     for (format, parsed) in candidates {
+        if matches!(format, InputFormat::Huawei | InputFormat::Arista) && !parsed.saw_banner {
+            continue; // without their own banner they are the traceroute reader again
+        }
         let better = match &best {
             None => true,
             Some((_, b)) => {
