@@ -18,14 +18,14 @@ pub(super) fn parse(lines: &[Line<'_>]) -> Parsed {
     let mut prompt = false;
     let rest: Vec<Line<'_>> = lines
         .iter()
-        .filter(|line| {
-            let is_prompt = is_prompt(line.text.trim());
-            // Only the prompt before the first trace; a later one belongs to a second trace.
-            if is_prompt && !prompt {
+        .filter(|line| match prompt_command(line.text.trim()) {
+            // Only the command before the first trace; a later one starts a second trace.
+            Some(true) if !prompt => {
                 prompt = true;
-                return false;
+                false
             }
-            true
+            Some(false) => false,
+            _ => true,
         })
         .copied()
         .collect();
@@ -34,23 +34,29 @@ pub(super) fn parse(lines: &[Line<'_>]) -> Parsed {
     parsed
 }
 
-/// `switch#traceroute …`, `leaf1(config)# traceroute vrf MGMT …`, `switch>traceroute …`.
-/// Junos prompts (`user@host>`) have an `@` and are not EOS's.
-fn is_prompt(text: &str) -> bool {
-    let Some(at) = text.find(['#', '>']) else {
-        return false;
-    };
+/// `switch#traceroute …`, `leaf1(config)# traceroute vrf MGMT …`, `switch>traceroute …`:
+/// `Some(true)`; a prompt alone (`switch#`): `Some(false)`; anything else `None`. Junos
+/// prompts (`user@host>`) have an `@` and are not EOS's.
+fn prompt_command(text: &str) -> Option<bool> {
+    let at = text.find(['#', '>'])?;
     let (host, command) = (&text[..at], text[at + 1..].trim_start());
     let host = match host.split_once('(') {
         Some((h, mode)) if mode.ends_with(')') => h,
-        Some(_) => return false,
+        Some(_) => return None,
         None => host,
     };
-    !host.is_empty()
+    let valid = !host.is_empty()
         && host
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
-        && (command == "traceroute" || command.starts_with("traceroute "))
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
+    if !valid {
+        return None;
+    }
+    if command.is_empty() {
+        Some(false)
+    } else {
+        (command == "traceroute" || command.starts_with("traceroute ")).then_some(true)
+    }
 }
 
 #[cfg(test)]
@@ -59,11 +65,19 @@ mod tests {
 
     #[test]
     fn prompts() {
-        assert!(is_prompt("switch#traceroute 192.0.2.9"));
-        assert!(is_prompt("leaf1(config)# traceroute vrf MGMT 192.0.2.9"));
-        assert!(is_prompt("sw-1>traceroute 2001:db8::1"));
-        assert!(!is_prompt("user@router> traceroute 192.0.2.9"));
-        assert!(!is_prompt("traceroute to 192.0.2.9 (192.0.2.9), 30 hops max"));
-        assert!(!is_prompt("<HUAWEI> tracert 192.0.2.9"));
+        assert_eq!(prompt_command("switch#traceroute 192.0.2.9"), Some(true));
+        assert_eq!(
+            prompt_command("leaf1(config)# traceroute vrf MGMT 192.0.2.9"),
+            Some(true)
+        );
+        assert_eq!(prompt_command("sw-1>traceroute 2001:db8::1"), Some(true));
+        assert_eq!(prompt_command("leaf1#"), Some(false));
+        assert_eq!(prompt_command("user@router> traceroute 192.0.2.9"), None);
+        assert_eq!(
+            prompt_command("traceroute to 192.0.2.9 (192.0.2.9), 30 hops max"),
+            None
+        );
+        assert_eq!(prompt_command("<HUAWEI> tracert 192.0.2.9"), None);
+        assert_eq!(prompt_command("leaf1#show version"), None);
     }
 }

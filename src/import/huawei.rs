@@ -49,7 +49,7 @@ pub(super) fn parse(lines: &[Line<'_>]) -> Parsed {
     parsed
 }
 
-/// `<HUAWEI> tracert …`, `[~HUAWEI] tracert …`: a VRP prompt with the command.
+/// `<HUAWEI> tracert …`, `[~HUAWEI] tracert …`: a VRP prompt with the command, or alone.
 fn is_prompt(text: &str) -> bool {
     let Some((prompt, command)) = text
         .strip_prefix('<')
@@ -58,9 +58,10 @@ fn is_prompt(text: &str) -> bool {
     else {
         return false;
     };
+    let command = command.trim();
     !prompt.is_empty()
         && !prompt.contains(char::is_whitespace)
-        && command.trim_start().starts_with("tracert")
+        && (command.is_empty() || command.starts_with("tracert"))
 }
 
 /// VRP's banner after `traceroute to `: `ADDR(ADDR), max hops: 30 ,packet length: 40,press

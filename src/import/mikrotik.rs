@@ -24,10 +24,19 @@ pub(super) fn parse(lines: &[Line<'_>]) -> Parsed {
     let mut parsed = Parsed::default();
     let mut commands = 0;
     for line in lines {
+        let text = line.text.trim();
+        let tokens: Vec<&str> = text.split_whitespace().collect();
+        // The column titles start with `#`, which other formats take for a comment.
+        if tokens.first() == Some(&"#") && tokens.contains(&"ADDRESS") && tokens.contains(&"LOSS")
+        {
+            // A (re)drawn table: it supersedes what was read so far.
+            parsed.saw_banner = true;
+            parsed.hops.clear();
+            continue;
+        }
         if line.is_blank_or_comment() {
             continue;
         }
-        let text = line.text.trim();
         if let Some(target) = command_target(text) {
             commands += 1;
             if commands > 1 {
@@ -40,14 +49,6 @@ pub(super) fn parse(lines: &[Line<'_>]) -> Parsed {
                 target: Some(crate::text::sanitize_name(target)).filter(|t| !t.is_empty()),
                 source: None,
             });
-            continue;
-        }
-        let tokens: Vec<&str> = text.split_whitespace().collect();
-        if tokens.first() == Some(&"#") && tokens.contains(&"ADDRESS") && tokens.contains(&"LOSS")
-        {
-            // A (re)drawn table: it supersedes what was read so far.
-            parsed.saw_banner = true;
-            parsed.hops.clear();
             continue;
         }
         if text.starts_with("Columns:") || text.starts_with("-- [Q quit") {

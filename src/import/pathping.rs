@@ -45,6 +45,9 @@ pub(super) fn parse(lines: &[Line<'_>]) -> Parsed {
             continue;
         }
         let text = line.text.trim();
+        if is_shell_prompt(text) {
+            continue;
+        }
         if let Some(rest) = text.strip_prefix("Tracing route to ") {
             if header.is_some() {
                 table.warn(line, WarningReason::SecondTrace);
@@ -83,6 +86,19 @@ pub(super) fn parse(lines: &[Line<'_>]) -> Parsed {
     parsed.saw_banner |= header.as_ref().is_some_and(|h| h.source.is_some());
     parsed.header = header;
     parsed
+}
+
+/// `C:\Users\me>pathping …` or `PS C:\> pathping …`: the command typed, not output.
+fn is_shell_prompt(text: &str) -> bool {
+    let text = text.strip_prefix("PS ").unwrap_or(text);
+    let bytes = text.as_bytes();
+    bytes.len() > 3
+        && bytes[0].is_ascii_alphabetic()
+        && bytes[1] == b':'
+        && bytes[2] == b'\\'
+        && text
+            .split_once('>')
+            .is_some_and(|(_, command)| command.trim_start().starts_with("pathping"))
 }
 
 /// `NAME [ADDR]` or `ADDR` after `Tracing route to `.
