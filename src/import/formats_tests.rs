@@ -189,7 +189,7 @@ fn winmtr_rows_are_hops_in_order() {
     assert_eq!(read.warnings[0].line, 8);
     assert_eq!(
         read.warnings[0].reason,
-        WarningReason::NameWithoutAddress("core1.isp.example.net".into())
+        WarningReason::NameOnly("core1.isp.example.net".into())
     );
     assert_eq!(
         shape(&read.trace),
@@ -391,5 +391,19 @@ fn the_new_readers_take_nothing_from_other_formats() {
                 Err(e) => panic!("{name} as {format}: {e}"),
             }
         }
+    }
+}
+
+#[test]
+fn router_prompts_in_brackets_are_text_not_json() {
+    use super::stream::sniff;
+    for text in [
+        "[admin@MikroTik] > /tool traceroute 192.0.2.9",
+        "[~HUAWEI] tracert 192.0.2.9",
+    ] {
+        assert_eq!(sniff(text.as_bytes()), InputFormat::Traceroute, "{text}");
+    }
+    for json in ["[{\"prb_id\": 1}]", "[\n  {\"msm_id\": 5}", "[]", "{\"report\": {\"hubs\": []}}"] {
+        assert_ne!(sniff(json.as_bytes()), InputFormat::Traceroute, "{json}");
     }
 }

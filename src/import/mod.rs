@@ -160,6 +160,9 @@ pub enum WarningReason {
     /// A name printed without its address (mtr run without `-n` or `-b`, or `-b` without `-w`
     /// cutting the address short); the hop is left out.
     NameWithoutAddress(String),
+    /// A name printed instead of the address (tracepath without `-n`/`-b`, WinMTR resolving
+    /// names); the probe or hop is left out.
+    NameOnly(String),
     /// An extra responder mtr lists for a hop without statistics of its own; left out.
     ExtraResponder(String),
     /// More hops than a TTL can count; the line is skipped.
@@ -197,6 +200,9 @@ impl fmt::Display for WarningReason {
                 f,
                 "\"{n}\" has no complete address (save mtr reports with -n, or -b -w); left out"
             ),
+            WarningReason::NameOnly(n) => {
+                write!(f, "\"{n}\" is a name without its address; left out")
+            }
             WarningReason::ExtraResponder(a) => {
                 write!(
                     f,
@@ -427,7 +433,7 @@ fn parse_as(text: &str, name: &str, forced: Option<InputFormat>) -> Result<Impor
     if parsed.hops.iter().all(|h| h.received() == 0) {
         return Err(ImportError::NoHops {
             name: name.into(),
-            format: parsed.saw_banner.then_some(format),
+            format: (parsed.saw_banner || forced.is_some()).then_some(format),
             warnings: parsed.take_warnings(),
         });
     }

@@ -102,7 +102,7 @@ fn read_probe(parsed: &mut Parsed, line: &Line<'_>, rest: &[&str]) {
             }
         }
         [name, ..] => {
-            parsed.warn(line, WarningReason::NameWithoutAddress(clip(name)));
+            parsed.warn(line, WarningReason::NameOnly(clip(name)));
             return;
         }
         [] => {
@@ -111,7 +111,7 @@ fn read_probe(parsed: &mut Parsed, line: &Line<'_>, rest: &[&str]) {
         }
     };
     let Some((address, hostname)) = responder else {
-        parsed.warn(line, WarningReason::NameWithoutAddress(clip(rest[0])));
+        parsed.warn(line, WarningReason::NameOnly(clip(rest[0])));
         return;
     };
     let rtt = rest
@@ -196,7 +196,7 @@ mod tests {
         assert_eq!(
             reasons,
             [
-                &WarningReason::NameWithoutAddress("gw.example".into()),
+                &WarningReason::NameOnly("gw.example".into()),
                 &WarningReason::IgnoredText("frobbed".into())
             ]
         );

@@ -88,7 +88,7 @@ fn read_row(parsed: &mut Parsed, line: &Line<'_>, inner: &str, row: usize) {
         match parse_addr(host) {
             Some(a) => Some((a.to_canonical(), None)),
             None => {
-                parsed.warn(line, WarningReason::NameWithoutAddress(clip(host)));
+                parsed.warn(line, WarningReason::NameOnly(clip(host)));
                 return;
             }
         }
