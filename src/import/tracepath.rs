@@ -23,6 +23,7 @@
 
 use super::common::{clip, host_name, is_hop_number, paren_inner, parse_addr, Header, Line};
 use super::common::{parse_ms, Parsed};
+use super::mtr::MAX_PROBES;
 use super::WarningReason;
 use crate::trace::{Hop, Reply, ReplyKind, Unreachable};
 
@@ -80,6 +81,13 @@ fn same_hop(parsed: &Parsed, number: &str) -> bool {
 
 /// Reads one probe's line after the hop number.
 fn read_probe(parsed: &mut Parsed, line: &Line<'_>, rest: &[&str]) {
+    if parsed.hop().is_some_and(|h| h.probes.len() >= MAX_PROBES) {
+        parsed.warn(
+            line,
+            WarningReason::IgnoredText(format!("more than {MAX_PROBES} probes at one hop")),
+        );
+        return;
+    }
     if rest == ["no", "reply"] {
         if let Some(hop) = parsed.hop() {
             hop.probes.push(None);
@@ -202,6 +210,14 @@ mod tests {
         );
         assert_eq!(p.hops.len(), 1);
         assert_eq!(p.hops[0].ttl, 2);
+    }
+
+    #[test]
+    fn probes_per_hop_are_bounded() {
+        let text = " 1:  no reply\n".repeat(MAX_PROBES + 5);
+        let p = read(&text);
+        assert_eq!(p.hops[0].probes.len(), MAX_PROBES);
+        assert_eq!(p.warnings.len(), 5);
     }
 
     #[test]
