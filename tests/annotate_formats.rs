@@ -66,7 +66,11 @@ fn each_format_is_detected_and_can_be_named() {
             let doc = document(&run);
             assert_eq!(doc["hops"].as_array().unwrap().len(), hops, "{file}");
             assert_eq!(doc["reached"], reached, "{file}");
-            assert!(run.stderr.is_empty(), "{file}: {}", String::from_utf8_lossy(&run.stderr));
+            assert!(
+                run.stderr.is_empty(),
+                "{file}: {}",
+                String::from_utf8_lossy(&run.stderr)
+            );
         }
     }
 }
@@ -88,7 +92,10 @@ fn a_bad_line_is_one_warning_with_its_number() {
             warnings[0].contains(&format!("line {}:", lines.len() + 1)),
             "{file}: {stderr}"
         );
-        assert!(!stderr.contains('\u{1b}'), "{file}: escapes reach the terminal");
+        assert!(
+            !stderr.contains('\u{1b}'),
+            "{file}: escapes reach the terminal"
+        );
     }
 }
 

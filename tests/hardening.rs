@@ -16,11 +16,11 @@ mod common;
 
 use common::netns::{python, Topology};
 use common::run::{binary, parse};
+use globetrace::import::InputFormat;
 use globetrace::probe::packet::{
     decode_icmp, decode_ipv4, decode_tcp, echo_request_fields, encode_probe, parse_extensions,
     Family, Flow, FlowKind, Message, QuotedProbe, Sequence,
 };
-use globetrace::import::InputFormat;
 use globetrace::text::{sanitize_name, MAX_NAME_CHARS};
 use proptest::prelude::*;
 use proptest::sample::Index;

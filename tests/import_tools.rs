@@ -185,7 +185,11 @@ fn tracepath_reads_back_as_the_routers_answered() {
         let run = topo.exec("src", args);
         let printed = String::from_utf8_lossy(&run.stdout).to_string();
         assert!(printed.contains("reached"), "{printed}");
-        let file = scratch(if v6 { "tracepath6.txt" } else { "tracepath.txt" });
+        let file = scratch(if v6 {
+            "tracepath6.txt"
+        } else {
+            "tracepath.txt"
+        });
         std::fs::write(&file, &run.stdout).unwrap();
         let docs = annotate(&file);
         assert_eq!(docs.len(), 1);

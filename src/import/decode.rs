@@ -25,11 +25,11 @@ pub(super) fn looks_binary(text: &str) -> bool {
 /// enough: router prompts open with one too (`[admin@MikroTik] >`, `[~HUAWEI]`).
 pub(super) fn looks_like_json(body: &str) -> bool {
     match body.strip_prefix('[') {
-        Some(rest) => rest
-            .trim_start()
-            .chars()
-            .next()
-            .is_none_or(|c| matches!(c, '{' | '[' | ']' | '"' | '-' | '0'..='9' | 't' | 'f' | 'n')),
+        Some(rest) => {
+            rest.trim_start().chars().next().is_none_or(|c| {
+                matches!(c, '{' | '[' | ']' | '"' | '-' | '0'..='9' | 't' | 'f' | 'n')
+            })
+        }
         None => body.starts_with('{'),
     }
 }

@@ -291,7 +291,12 @@ fn arista_is_linux_traceroute_after_an_eos_prompt() {
     assert!(read.trace.reached);
     // Without the prompt it is Linux traceroute output, and read as that, hop for hop.
     let text = String::from_utf8(doc("arista.txt")).unwrap();
-    let bare: String = text.lines().skip(1).take(5).map(|l| format!("{l}\n")).collect();
+    let bare: String = text
+        .lines()
+        .skip(1)
+        .take(5)
+        .map(|l| format!("{l}\n"))
+        .collect();
     let linux = parse_bytes(bare.as_bytes(), "l").unwrap();
     assert_eq!(linux.format, InputFormat::Traceroute);
     assert_eq!(shape(&linux.trace), shape(&read.trace));
@@ -403,7 +408,12 @@ fn router_prompts_in_brackets_are_text_not_json() {
     ] {
         assert_eq!(sniff(text.as_bytes()), InputFormat::Traceroute, "{text}");
     }
-    for json in ["[{\"prb_id\": 1}]", "[\n  {\"msm_id\": 5}", "[]", "{\"report\": {\"hubs\": []}}"] {
+    for json in [
+        "[{\"prb_id\": 1}]",
+        "[\n  {\"msm_id\": 5}",
+        "[]",
+        "{\"report\": {\"hubs\": []}}",
+    ] {
         assert_ne!(sniff(json.as_bytes()), InputFormat::Traceroute, "{json}");
     }
 }

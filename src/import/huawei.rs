@@ -27,7 +27,10 @@ pub(super) fn parse(lines: &[Line<'_>]) -> Parsed {
         if is_prompt(text) {
             continue;
         }
-        if let Some(rest) = text.strip_prefix("traceroute to ").filter(|r| is_vrp_banner(r)) {
+        if let Some(rest) = text
+            .strip_prefix("traceroute to ")
+            .filter(|r| is_vrp_banner(r))
+        {
             if header.is_some() {
                 second = Some(*line);
                 break;
@@ -96,13 +99,16 @@ mod tests {
 
     #[test]
     fn banners_and_prompts() {
-        let h = banner(" 192.0.2.9(192.0.2.9), max hops: 30 ,packet length: 40,press CTRL_C to break");
+        let h =
+            banner(" 192.0.2.9(192.0.2.9), max hops: 30 ,packet length: 40,press CTRL_C to break");
         assert_eq!(h.address, Some("192.0.2.9".parse().unwrap()));
         let h = banner("2001:DB8:2::2  30 hops max,60 bytes packet");
         assert_eq!(h.address, Some("2001:db8:2::2".parse().unwrap()));
         assert!(is_prompt("<HUAWEI> tracert 192.0.2.9"));
         assert!(is_prompt("[~PE1]tracert ipv6 2001:db8::1"));
         assert!(!is_prompt("<MTR SRC=\"h\">"));
-        assert!(!is_vrp_banner("192.0.2.9 (192.0.2.9), 30 hops max, 60 byte packets"));
+        assert!(!is_vrp_banner(
+            "192.0.2.9 (192.0.2.9), 30 hops max, 60 byte packets"
+        ));
     }
 }

@@ -27,8 +27,7 @@ pub(super) fn parse(lines: &[Line<'_>]) -> Parsed {
         let text = line.text.trim();
         let tokens: Vec<&str> = text.split_whitespace().collect();
         // The column titles start with `#`, which other formats take for a comment.
-        if tokens.first() == Some(&"#") && tokens.contains(&"ADDRESS") && tokens.contains(&"LOSS")
-        {
+        if tokens.first() == Some(&"#") && tokens.contains(&"ADDRESS") && tokens.contains(&"LOSS") {
             // A (re)drawn table: it supersedes what was read so far.
             parsed.saw_banner = true;
             parsed.hops.clear();

@@ -126,7 +126,10 @@ fn finish_hub(parsed: &mut Parsed, hub: Hub<'_>) {
         .and_then(|l| l.trim_end_matches('%').trim().parse::<f64>().ok())
         .filter(|l| (0.0..=100.0).contains(l));
     let Some(loss) = loss else {
-        parsed.warn(line, WarningReason::IgnoredText("HUB without a Loss%".into()));
+        parsed.warn(
+            line,
+            WarningReason::IgnoredText("HUB without a Loss%".into()),
+        );
         return;
     };
     // mtr counts hubs from 1 (`COUNT`) after its first TTL (`-f`); the count is the TTL.
@@ -161,7 +164,10 @@ fn attribute(attrs: &str, name: &str) -> Option<String> {
 fn field(text: &str) -> Option<(&str, &str)> {
     let inner = text.strip_prefix('<')?;
     let (name, rest) = inner.split_once('>')?;
-    let value = rest.strip_suffix('>')?.strip_suffix(name)?.strip_suffix("</")?;
+    let value = rest
+        .strip_suffix('>')?
+        .strip_suffix(name)?
+        .strip_suffix("</")?;
     let valid = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
     valid.then_some((name, value.trim()))
 }

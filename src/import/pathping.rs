@@ -72,7 +72,11 @@ pub(super) fn parse(lines: &[Line<'_>]) -> Parsed {
         }
         let tokens: Vec<&str> = text.split_whitespace().collect();
         if !tokens.first().is_some_and(|t| is_hop_number(t)) {
-            let target = if part == Part::List { &mut list } else { &mut table };
+            let target = if part == Part::List {
+                &mut list
+            } else {
+                &mut table
+            };
             target.warn(line, WarningReason::Unrecognized);
             continue;
         }
@@ -128,7 +132,9 @@ fn responder(tokens: &[&str]) -> Result<(IpAddr, Option<String>), String> {
                 .ok_or_else(|| clip(bracketed))?;
             Ok((address, host_name(name, address)))
         }
-        [.., last] => parse_addr(last).map(|a| (a, None)).ok_or_else(|| clip(last)),
+        [.., last] => parse_addr(last)
+            .map(|a| (a, None))
+            .ok_or_else(|| clip(last)),
         [] => Err(String::new()),
     }
 }
@@ -242,8 +248,11 @@ mod tests {
         assert!(p.warnings.is_empty(), "{:?}", p.warnings);
         let h = p.header.as_ref().unwrap();
         assert_eq!(h.source, Some("192.0.2.200".parse().unwrap()));
-        let shape: Vec<(u8, usize, usize)> =
-            p.hops.iter().map(|h| (h.ttl, h.sent(), h.received())).collect();
+        let shape: Vec<(u8, usize, usize)> = p
+            .hops
+            .iter()
+            .map(|h| (h.ttl, h.sent(), h.received()))
+            .collect();
         assert_eq!(shape, [(1, 1, 1), (2, 3, 0), (3, 1, 1)]);
     }
 }

@@ -149,7 +149,10 @@ fn read_probe(parsed: &mut Parsed, line: &Line<'_>, rest: &[&str]) {
                 i = rest.len();
             }
             _ => {
-                parsed.warn(line, WarningReason::IgnoredText(clip(&rest[i - 1..].join(" "))));
+                parsed.warn(
+                    line,
+                    WarningReason::IgnoredText(clip(&rest[i - 1..].join(" "))),
+                );
                 break;
             }
         }

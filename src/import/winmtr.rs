@@ -124,8 +124,11 @@ mod tests {
                     | 192.0.2.9 -   20 |   10 |    8 |    5 |    6 |    9 |    6 |\n\
                     | 192.0.2.10 - x |   1 |   2 |\n";
         let p = parse(&Line::split(text));
-        let shape: Vec<(u8, usize, usize)> =
-            p.hops.iter().map(|h| (h.ttl, h.sent(), h.received())).collect();
+        let shape: Vec<(u8, usize, usize)> = p
+            .hops
+            .iter()
+            .map(|h| (h.ttl, h.sent(), h.received()))
+            .collect();
         assert_eq!(shape, [(1, 10, 10), (3, 10, 0), (4, 10, 8)]);
         let lines: Vec<usize> = p.warnings.iter().map(|w| w.line).collect();
         assert_eq!(lines, [3, 6]);
