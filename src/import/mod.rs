@@ -303,7 +303,7 @@ pub enum ImportError {
     },
     /// Text in which no hop with a reply could be read.
     #[error("no answered hops found in {name} ({}; {} warnings)",
-        .format.map_or("not traceroute, mtr, tracert output or an address list".to_string(),
+        .format.map_or("in no format globetrace reads".to_string(),
             |f| format!("read as {f}")),
         warning_count(.warnings))]
     NoHops {
