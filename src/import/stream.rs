@@ -181,7 +181,7 @@ pub fn sniff(prefix: &[u8]) -> InputFormat {
     }
     let text = String::from_utf8_lossy(prefix);
     let body = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
-    if !(body.starts_with('{') || body.starts_with('[')) {
+    if !super::decode::looks_like_json(body) {
         return InputFormat::Traceroute;
     }
     let has = |needle: &str| body.contains(needle);
