@@ -38,10 +38,13 @@ mod pathping;
 pub mod records;
 mod scamper;
 pub mod stream;
+mod tracelb;
+mod tracelb_json;
 mod tracepath;
 mod traceroute;
 mod tracert;
 mod warts;
+mod warts_tracelb;
 mod winmtr;
 
 pub use stream::{open, Item, Opened, Record, Stream};
@@ -54,6 +57,8 @@ mod many_tests;
 mod robustness_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tracelb_tests;
 #[cfg(test)]
 mod warts_tests;
 

@@ -8,7 +8,7 @@
 //! number (scamper stops at the first reply unless told to send all attempts). IPv4 addresses
 //! written as `::ffff:a.b.c.d` become plain IPv4. The monitor's host name, the list and the
 //! cycle come from the `cycle-start` record before the trace and form its identity.
-//! `tracelb` (multipath) records are reported and skipped until the model has a hop graph.
+//! `tracelb` (multipath) records are read by [`super::tracelb_json`].
 
 use super::common::ms_duration;
 use crate::trace::{Hop, MplsLabel, Origin, Reply, ReplyKind, Trace, TraceIdentity, Unreachable};
@@ -103,7 +103,12 @@ impl Reader {
             }
             Some("cycle-stop") | Some("list") => Ok(Outcome::Nothing),
             Some("trace") => self.trace(r),
-            Some("tracelb") => Err("a scamper tracelb (multipath) record; not read yet".into()),
+            Some("tracelb") => super::tracelb_json::read(
+                bytes,
+                self.list.as_deref(),
+                self.cycle,
+                self.monitor.clone(),
+            ),
             Some(other) => Err(format!(
                 "a scamper \"{}\" record, not a trace",
                 crate::text::sanitize_text(other, 32)

@@ -187,7 +187,11 @@ pub fn sniff(prefix: &[u8]) -> InputFormat {
     let has = |needle: &str| body.contains(needle);
     if has("\"prb_id\"") || has("\"msm_id\"") {
         InputFormat::Atlas
-    } else if has("\"cycle-start\"") || has("\"stop_reason\"") || has("\"hop_count\"") {
+    } else if has("\"cycle-start\"")
+        || has("\"stop_reason\"")
+        || has("\"hop_count\"")
+        || has("\"tracelb\"")
+    {
         InputFormat::ScamperJson
     } else if has("\"report\"") && has("\"hubs\"") {
         InputFormat::MtrJson

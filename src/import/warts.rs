@@ -9,8 +9,8 @@
 //! block's length: parameters are read in flag order up to the last one needed and the rest
 //! skipped by that length, so fields added by later scamper versions are passed over. Addresses
 //! are written once per object and then referred to by their index in that object.
-//! Multipath (`tracelb`), `ping` and other objects are reported and skipped, like the JSON
-//! reader does. The input is untrusted: every length is checked against what is left.
+//! Multipath (`tracelb`) objects are read by [`super::warts_tracelb`]; `ping` and other
+//! objects are reported and skipped, like the JSON reader does. The input is untrusted: every length is checked against what is left.
 
 use super::scamper::{assemble, clean, identity, kind_of, Answer, Outcome, Shape};
 use crate::trace::{MplsLabel, Reply};
@@ -168,7 +168,11 @@ impl<R: Read> Reader<R> {
             4 | 5 => Ok(Outcome::Nothing),
             6 => self.trace(b),
             7 => Err("a scamper \"ping\" record, not a trace".into()),
-            8 => Err("a scamper tracelb (multipath) record; not read yet".into()),
+            8 => {
+                let (lb, list, cycle) = super::warts_tracelb::read(b)?;
+                let (list, cycle, host) = self.names(list, cycle);
+                super::tracelb::outcome(lb, list, cycle, host)
+            }
             other => Err(format!("a warts object of type {other}, not a trace")),
         }
     }
@@ -220,20 +224,27 @@ impl<R: Read> Reader<R> {
             hop_count: t.hop_count,
             completed: t.stop == STOP_COMPLETED,
         };
-        let cycle = t.cycle.and_then(|c| self.cycles.get(&c));
-        let list = t
-            .list
+        let (list, cycle, host) = self.names(t.list, t.cycle);
+        let trace = assemble(&shape, answers);
+        let identity = identity(list, cycle, host, dst, t.start);
+        Ok(Outcome::Trace(Box::new((trace, identity)), notes))
+    }
+
+    /// The list name, cycle number and monitor of a record naming list and cycle ids.
+    fn names(
+        &self,
+        list: Option<u32>,
+        cycle: Option<u32>,
+    ) -> (Option<&str>, Option<u64>, Option<String>) {
+        let cycle = cycle.and_then(|c| self.cycles.get(&c));
+        let list = list
             .or(cycle.map(|c| c.list))
             .and_then(|l| self.lists.get(&l));
-        let trace = assemble(&shape, answers);
-        let identity = identity(
+        (
             list.map(String::as_str),
             cycle.map(|c| u64::from(c.human)),
             cycle.and_then(|c| c.host.clone()),
-            dst,
-            t.start,
-        );
-        Ok(Outcome::Trace(Box::new((trace, identity)), notes))
+        )
     }
 }
 
@@ -306,7 +317,7 @@ fn hop(b: &mut Bytes, table: &mut Vec<Option<IpAddr>>) -> Result<Option<Answer>,
 }
 
 /// ICMP extensions (RFC 4884): the MPLS label stacks among them (class 1, type 1).
-fn extensions(p: &mut Bytes) -> Result<Vec<MplsLabel>, String> {
+pub(super) fn extensions(p: &mut Bytes) -> Result<Vec<MplsLabel>, String> {
     let len = usize::from(p.u16()?);
     let mut e = Bytes::new(p.take(len)?);
     let mut labels = Vec::new();
@@ -331,16 +342,16 @@ fn extensions(p: &mut Bytes) -> Result<Vec<MplsLabel>, String> {
 }
 
 /// Which parameters a block holds (flag `n` is bit `n`, from 1).
-struct Flags(u128);
+pub(super) struct Flags(u128);
 
 impl Flags {
-    fn has(&self, n: u32) -> bool {
+    pub(super) fn has(&self, n: u32) -> bool {
         n < 128 && self.0 & (1 << n) != 0
     }
 }
 
 /// A checked big-endian reader over one object's bytes.
-struct Bytes<'a> {
+pub(super) struct Bytes<'a> {
     b: &'a [u8],
 }
 
@@ -353,11 +364,11 @@ impl<'a> Bytes<'a> {
         self.b.is_empty()
     }
 
-    fn rest(&self) -> usize {
+    pub(super) fn rest(&self) -> usize {
         self.b.len()
     }
 
-    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
+    pub(super) fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
         if n > self.b.len() {
             return Err(format!("ends {} bytes short", n - self.b.len()));
         }
@@ -366,20 +377,20 @@ impl<'a> Bytes<'a> {
         Ok(head)
     }
 
-    fn skip(&mut self, n: usize) -> Result<(), String> {
+    pub(super) fn skip(&mut self, n: usize) -> Result<(), String> {
         self.take(n).map(|_| ())
     }
 
-    fn u8(&mut self) -> Result<u8, String> {
+    pub(super) fn u8(&mut self) -> Result<u8, String> {
         Ok(self.take(1)?[0])
     }
 
-    fn u16(&mut self) -> Result<u16, String> {
+    pub(super) fn u16(&mut self) -> Result<u16, String> {
         let b = self.take(2)?;
         Ok(u16::from_be_bytes([b[0], b[1]]))
     }
 
-    fn u32(&mut self) -> Result<u32, String> {
+    pub(super) fn u32(&mut self) -> Result<u32, String> {
         let b = self.take(4)?;
         Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
     }
@@ -396,7 +407,7 @@ impl<'a> Bytes<'a> {
 
     /// A parameter block: its flags, and its parameters as their own reader (the block's length
     /// is consumed here, so parameters not read are skipped).
-    fn params(&mut self) -> Result<(Flags, Bytes<'a>), String> {
+    pub(super) fn params(&mut self) -> Result<(Flags, Bytes<'a>), String> {
         let mut value = 0u128;
         let mut i = 0;
         loop {
@@ -418,7 +429,10 @@ impl<'a> Bytes<'a> {
 
     /// An address: defined here (length, type, bytes) and added to the object's table, or a
     /// reference to one defined before (length 0, then its index).
-    fn address(&mut self, table: &mut Vec<Option<IpAddr>>) -> Result<Option<IpAddr>, String> {
+    pub(super) fn address(
+        &mut self,
+        table: &mut Vec<Option<IpAddr>>,
+    ) -> Result<Option<IpAddr>, String> {
         let len = self.u8()?;
         if len == 0 {
             let id = self.u32()? as usize;
