@@ -193,9 +193,7 @@ fn reply(
         rx.and_then(|rx| rtt_micros(tx, rx)),
         kind_of(tcp, icmp, addr),
     );
-    if rflags & REPLY_FLAG_TTL != 0 || reply_ttl.is_some() {
-        reply.reply_ttl = reply_ttl;
-    }
+    reply.reply_ttl = reply_ttl.filter(|_| rflags & REPLY_FLAG_TTL != 0);
     reply.mpls = mpls;
     Ok(Some(reply))
 }

@@ -1,0 +1,179 @@
+//! scamper's multipath traces (`tracelb`) through `globetrace annotate` and the import stream:
+//! the saved fixtures from both formats, and a live run of the real scamper on a nested kernel
+//! ECMP diamond in network namespaces, read from its warts file and from `sc_warts2json` of it.
+//! The live test needs root (skips with a reason elsewhere, fails under CI) and scamper.
+
+mod common;
+
+use common::netns::{is_ci, Topology};
+use common::run::binary;
+use globetrace::import::{open, Item, Opened};
+use globetrace::trace::Trace;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::process::Command;
+
+fn fixture(name: &str) -> String {
+    format!("{}/tests/fixtures/many/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Responders per hop of `annotate --format json` of one file.
+fn annotated(file: &str) -> Vec<(u64, BTreeSet<String>)> {
+    let out = Command::new(binary())
+        .args(["annotate", "-n", "--no-geo", "--format", "json", file])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{file}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["reached"], true, "{file}");
+    v["hops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            let ips = h["responders"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["ip"].as_str().unwrap().to_string())
+                .collect();
+            (h["hop"].as_u64().unwrap(), ips)
+        })
+        .collect()
+}
+
+#[test]
+fn annotate_reads_tracelb_from_warts_and_json() {
+    let set = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+    let want = vec![
+        (1, set(&["10.0.0.2"])),
+        (2, set(&["10.0.1.2", "10.0.2.2"])),
+        (3, set(&["10.0.3.2", "10.0.4.2", "10.0.5.2"])),
+        (4, set(&["10.0.6.2"])),
+        (5, set(&["10.0.9.2"])),
+    ];
+    assert_eq!(annotated(&fixture("tracelb-nested.warts")), want);
+    assert_eq!(annotated(&fixture("tracelb-nested.json")), want);
+}
+
+/// The traces of a file, read as detected.
+fn traces(path: &str) -> Vec<Trace> {
+    let Opened::Many(stream) = open(path, None).unwrap() else {
+        panic!("{path}: not read as many traces");
+    };
+    stream
+        .filter_map(|i| match i.unwrap() {
+            Item::Trace(r) => Some(r.trace),
+            Item::Warning(w) => panic!("{path}: {w:?}"),
+        })
+        .collect()
+}
+
+type Links = BTreeSet<(String, String)>;
+
+/// A trace's graph as links between addresses.
+fn links(t: &Trace) -> Links {
+    let m = t.multipath.as_ref().expect("a multipath graph");
+    let name = |i: usize| m.nodes[i].address.map_or("*".into(), |a| a.to_string());
+    m.links.iter().map(|l| (name(l.from), name(l.to))).collect()
+}
+
+fn have(tool: &str) -> bool {
+    Command::new(tool).arg("-v").output().is_ok()
+}
+
+#[test]
+fn live_scamper_tracelb_on_a_nested_diamond() {
+    if !have("scamper") || !have("sc_warts2json") {
+        assert!(!is_ci(), "scamper is needed under CI");
+        eprintln!("skipping: scamper is not installed");
+        return;
+    }
+    let Some(topo) = Topology::graph(
+        &[
+            ("r1", true),
+            ("x", true),
+            ("y", false),
+            ("x1", false),
+            ("x2", false),
+            ("y1", false),
+            ("j", false),
+        ],
+        &[
+            (0, 1),
+            (1, 2),
+            (1, 3),
+            (2, 4),
+            (2, 5),
+            (3, 6),
+            (4, 7),
+            (5, 7),
+            (6, 7),
+            (7, 8),
+        ],
+    ) else {
+        return;
+    };
+    let a = |r: &str| topo.role_v4(r).to_string();
+    let dst = topo.dst_v4().to_string();
+    let truth: Links = [
+        (a("r1"), a("x")),
+        (a("r1"), a("y")),
+        (a("x"), a("x1")),
+        (a("x"), a("x2")),
+        (a("y"), a("y1")),
+        (a("x1"), a("j")),
+        (a("x2"), a("j")),
+        (a("y1"), a("j")),
+        (a("j"), dst.clone()),
+    ]
+    .into_iter()
+    .collect();
+    let dir = std::env::temp_dir().join(format!("gt-tracelb-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let warts = dir.join("lb.warts");
+    let out = topo
+        .command(topo.src(), "scamper")
+        .args(["-O", "warts", "-o"])
+        .arg(&warts)
+        .args(["-c", "tracelb -P udp-sport -c 95", "-i", &dst])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json = Command::new("sc_warts2json").arg(&warts).output().unwrap();
+    let json_path = dir.join("lb.json");
+    std::fs::write(&json_path, &json.stdout).unwrap();
+    let from_warts = traces(warts.to_str().unwrap());
+    let from_json = traces(json_path.to_str().unwrap());
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(from_warts.len(), 1);
+    let (w, j) = (&from_warts[0], &from_json[0]);
+    assert!(w.reached, "the destination answered");
+    assert_eq!(links(w), links(j), "warts and its sc_warts2json agree");
+    let found = links(w);
+    assert!(
+        found.is_subset(&truth),
+        "no link that is not in the topology: {:?}",
+        found.difference(&truth).collect::<Vec<_>>()
+    );
+    // scamper's MDA may stop before every branch at 95 %; what it found is linked end to end.
+    assert!(found.contains(&(a("j"), dst)), "{found:?}");
+    eprintln!(
+        "scamper tracelb found {} of {} links",
+        found.len(),
+        truth.len()
+    );
+}
