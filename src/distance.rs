@@ -121,7 +121,7 @@ impl FromStr for Units {
 }
 
 /// `1234.56` → `1,234.6`; non-finite values are shown as they are.
-fn group_thousands(value: f64) -> String {
+pub fn group_thousands(value: f64) -> String {
     if !value.is_finite() {
         return value.to_string();
     }

@@ -4,6 +4,7 @@
 //! grep and awk). Columns nobody filled (names with `-n`, places with `--no-geo`) are left out.
 
 use super::fmt_ms;
+use super::table_branches::hop_label;
 use crate::distance::Units;
 use crate::path::{LocationSource, Path, PathHop, Placement, Responder};
 use crate::trace::Origin;
@@ -123,7 +124,8 @@ fn place(r: &Responder) -> [String; 5] {
     [city.join(", "), country, isp, lat, lon]
 }
 
-fn rows(hop: &PathHop, units: Units) -> Vec<Vec<String>> {
+fn rows(path: &Path, hop: &PathHop, units: Units) -> Vec<Vec<String>> {
+    let label = hop_label(path, hop.hop);
     let loss = format!("{:.0}%", hop.loss_pct);
     let leg = hop
         .leg
@@ -132,7 +134,7 @@ fn rows(hop: &PathHop, units: Units) -> Vec<Vec<String>> {
         .unwrap_or_default();
     if hop.responders.is_empty() {
         let mut row = vec![String::new(); 12];
-        row[0] = hop.hop.to_string();
+        row[0] = label;
         row[1] = "*".into();
         row[9] = "*".into();
         row[10] = loss;
@@ -167,7 +169,7 @@ fn rows(hop: &PathHop, units: Units) -> Vec<Vec<String>> {
             }
             vec![
                 if first {
-                    hop.hop.to_string()
+                    label.clone()
                 } else {
                     String::new()
                 },
@@ -205,6 +207,7 @@ pub fn render(path: &Path, terminal: bool, units: Units) -> String {
         out.push_str(crate::hints::LOCATION_LEGEND);
         out.push('\n');
     }
+    out.push_str(&super::table_branches::section(path));
     out.push_str(&summary(path, units));
     out
 }
@@ -245,7 +248,7 @@ fn detected_width() -> u16 {
 /// Every column, plain: for pipes, files and wide screens.
 fn wide(path: &Path, units: Units) -> String {
     let cols = columns(units);
-    let body: Vec<Vec<String>> = path.hops.iter().flat_map(|h| rows(h, units)).collect();
+    let body: Vec<Vec<String>> = path.hops.iter().flat_map(|h| rows(path, h, units)).collect();
     let keep: Vec<usize> = (0..cols.len())
         .filter(|&i| cols[i].always || body.iter().any(|r| !r[i].is_empty()))
         .collect();
@@ -325,7 +328,7 @@ fn compact(path: &Path, units: Units, width: u16) -> String {
         if hop.responders.is_empty() {
             lines.push(Line {
                 cells: vec![
-                    hop.hop.to_string(),
+                    hop_label(path, hop.hop),
                     "*".into(),
                     String::new(),
                     String::new(),
@@ -356,7 +359,7 @@ fn compact(path: &Path, units: Units, width: u16) -> String {
             lines.push(Line {
                 cells: vec![
                     if first {
-                        hop.hop.to_string()
+                        hop_label(path, hop.hop)
                     } else {
                         String::new()
                     },
@@ -521,6 +524,10 @@ pub fn summary(path: &Path, units: Units) -> String {
                 s.push_str(&format!("; stretch {stretch:.2}"));
             }
             s.push('.');
+        }
+        if let Some(line) = super::table_branches::range_line(path, units) {
+            s.push('\n');
+            s.push_str(&line);
         }
         for l in d.legs.iter().filter(|l| l.satellite) {
             s.push_str(&format!(
