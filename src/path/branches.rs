@@ -186,7 +186,11 @@ pub fn cover(graph: &Multipath) -> Vec<Vec<usize>> {
 fn branch_trace(trace: &Trace, graph: &Multipath, branch: &[usize]) -> Trace {
     let mut t = trace.clone();
     t.multipath = None;
-    let last = branch.iter().map(|&i| graph.nodes[i].ttl).max().unwrap_or(0);
+    let last = branch
+        .iter()
+        .map(|&i| graph.nodes[i].ttl)
+        .max()
+        .unwrap_or(0);
     let on_branch = |ttl: u8| branch.iter().copied().find(|&i| graph.nodes[i].ttl == ttl);
     let mut hops: Vec<Hop> = trace
         .hops
@@ -349,7 +353,13 @@ pub fn range(
         }
         if graph.successors(v).is_empty() {
             for s in &incoming {
-                merge(&mut ends, &State { last: None, ..s.clone() });
+                merge(
+                    &mut ends,
+                    &State {
+                        last: None,
+                        ..s.clone()
+                    },
+                );
             }
         }
         states[v] = incoming;

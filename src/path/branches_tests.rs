@@ -49,13 +49,22 @@ fn the_cover_holds_every_vertex_on_linear_branches() {
         assert_eq!(c.len(), want, "{name}: {c:?}");
         assert_eq!(count_paths(&m), want as u64, "{name}");
         for i in 0..m.nodes.len() {
-            assert!(c.iter().any(|b| b.contains(&i)), "{name}: vertex {i} uncovered");
+            assert!(
+                c.iter().any(|b| b.contains(&i)),
+                "{name}: vertex {i} uncovered"
+            );
         }
         for b in &c {
-            assert!(m.predecessors(b[0]).is_empty(), "{name}: {b:?} starts mid-graph");
+            assert!(
+                m.predecessors(b[0]).is_empty(),
+                "{name}: {b:?} starts mid-graph"
+            );
             assert!(m.successors(*b.last().unwrap()).is_empty(), "{name}: {b:?}");
             for w in b.windows(2) {
-                assert!(m.successors(w[0]).contains(&w[1]), "{name}: {b:?} not linked");
+                assert!(
+                    m.successors(w[0]).contains(&w[1]),
+                    "{name}: {b:?} not linked"
+                );
             }
         }
     }
@@ -139,7 +148,11 @@ fn the_range_matches_every_path_counted_by_hand() {
         assert!(r.shortest.km < r.longest.km);
         // Every vertex with an address is placed.
         for (i, n) in m.nodes.iter().enumerate() {
-            assert_eq!(n.address.is_some(), b.nodes[i].placement.is_some(), "vertex {i}");
+            assert_eq!(
+                n.address.is_some(),
+                b.nodes[i].placement.is_some(),
+                "vertex {i}"
+            );
         }
     }
 }
@@ -202,7 +215,10 @@ fn the_checks_run_in_each_branchs_context() {
     let p = milton.placement.as_ref().unwrap();
     assert!(!p.counted, "{p:?} {:?}", milton.flags);
     assert!(
-        milton.flags.iter().any(|f| f == "implausible" || f == "outlier"),
+        milton
+            .flags
+            .iter()
+            .any(|f| f == "implausible" || f == "outlier"),
         "{:?}",
         milton.flags
     );

@@ -273,7 +273,11 @@ fn rows_of(path: &Path, linked: bool) -> impl Iterator<Item = Vec<String>> + '_ 
 fn linked_from(m: &Multipath, v: usize) -> String {
     m.predecessors(v)
         .into_iter()
-        .map(|p| m.nodes[p].address.map_or("*".to_string(), |a| a.to_string()))
+        .map(|p| {
+            m.nodes[p]
+                .address
+                .map_or("*".to_string(), |a| a.to_string())
+        })
         .collect::<Vec<_>>()
         .join(";")
 }

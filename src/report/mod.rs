@@ -10,6 +10,8 @@ mod json_multipath;
 pub mod live;
 pub mod map;
 pub mod multi;
+#[cfg(test)]
+mod multipath_tests;
 pub mod round;
 pub mod stats;
 pub mod stats_table;

@@ -168,11 +168,7 @@ fn rows(path: &Path, hop: &PathHop, units: Units) -> Vec<Vec<String>> {
                 lon = format!("{:.4}", p.longitude);
             }
             vec![
-                if first {
-                    label.clone()
-                } else {
-                    String::new()
-                },
+                if first { label.clone() } else { String::new() },
                 r.address.to_string(),
                 shorten(r.hostname.as_deref().unwrap_or(""), HOST_MAX),
                 city,
@@ -248,7 +244,11 @@ fn detected_width() -> u16 {
 /// Every column, plain: for pipes, files and wide screens.
 fn wide(path: &Path, units: Units) -> String {
     let cols = columns(units);
-    let body: Vec<Vec<String>> = path.hops.iter().flat_map(|h| rows(path, h, units)).collect();
+    let body: Vec<Vec<String>> = path
+        .hops
+        .iter()
+        .flat_map(|h| rows(path, h, units))
+        .collect();
     let keep: Vec<usize> = (0..cols.len())
         .filter(|&i| cols[i].always || body.iter().any(|r| !r[i].is_empty()))
         .collect();

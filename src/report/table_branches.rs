@@ -21,7 +21,9 @@ pub const MARKS_LEGEND: &str =
 pub fn hop_label(path: &Path, ttl: u8) -> String {
     let mut s = ttl.to_string();
     if let Some(m) = &path.trace.multipath {
-        let at: Vec<usize> = (0..m.nodes.len()).filter(|&i| m.nodes[i].ttl == ttl).collect();
+        let at: Vec<usize> = (0..m.nodes.len())
+            .filter(|&i| m.nodes[i].ttl == ttl)
+            .collect();
         if at.iter().any(|&i| m.forks(i)) {
             s.push('<');
         }
@@ -78,7 +80,11 @@ pub fn section(path: &Path) -> String {
     for i in 0..m.nodes.len() {
         let n = &m.nodes[i];
         if m.forks(i) {
-            let to: Vec<String> = m.successors(i).into_iter().map(|j| name(path, m, j)).collect();
+            let to: Vec<String> = m
+                .successors(i)
+                .into_iter()
+                .map(|j| name(path, m, j))
+                .collect();
             let _ = writeln!(
                 s,
                 "  hop {} {} forks to {}{}",
@@ -88,7 +94,13 @@ pub fn section(path: &Path) -> String {
                 balancer(n.balancer)
             );
         } else if n.balancer == Some(Balancer::PerPacket) {
-            let _ = writeln!(s, "  hop {} {}{}", n.ttl, name(path, m, i), balancer(n.balancer));
+            let _ = writeln!(
+                s,
+                "  hop {} {}{}",
+                n.ttl,
+                name(path, m, i),
+                balancer(n.balancer)
+            );
         }
         if m.joins(i) {
             let from: Vec<String> = m

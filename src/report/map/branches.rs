@@ -50,7 +50,10 @@ pub fn links(path: &Path) -> Vec<BranchLink> {
     let Some(m) = &path.trace.multipath else {
         return Vec::new();
     };
-    let method = path.distance.as_ref().map_or(Method::default(), |d| d.method);
+    let method = path
+        .distance
+        .as_ref()
+        .map_or(Method::default(), |d| d.method);
     let mut out: Vec<BranchLink> = Vec::new();
     for from in 0..m.nodes.len() {
         let Some((from_at, from_counted)) = place(path, from) else {
