@@ -10,6 +10,8 @@
 //! - Windows `tracert` output (English);
 //! - Cisco IOS, IOS-XE and IOS-XR `traceroute`;
 //! - `mtr --json`;
+//! - globetrace's own JSON (`--format json`), multipath graph included, to annotate a saved run
+//!   again;
 //! - files of many traces, streamed one record at a time ([`stream`]): RIPE Atlas traceroute
 //!   results (one object, an array, or JSON lines), scamper's JSON (`sc_warts2json`) and
 //!   scamper's warts binary.
@@ -23,6 +25,7 @@ mod atlas;
 mod cisco;
 mod common;
 mod decode;
+mod globetrace_json;
 mod list;
 mod mtr;
 mod mtr_csv;
@@ -84,6 +87,8 @@ pub enum InputFormat {
     ScamperJson,
     /// scamper's warts binary (many traces).
     Warts,
+    /// globetrace's own JSON (`--format json`, one trace, multipath ones included).
+    GlobetraceJson,
 }
 
 impl fmt::Display for InputFormat {
@@ -100,6 +105,7 @@ impl fmt::Display for InputFormat {
             InputFormat::Atlas => "RIPE Atlas results",
             InputFormat::ScamperJson => "scamper JSON",
             InputFormat::Warts => "scamper warts",
+            InputFormat::GlobetraceJson => "globetrace JSON",
         })
     }
 }
@@ -339,6 +345,9 @@ pub fn parse_bytes_as(
 ) -> Result<Imported, ImportError> {
     if forced == Some(InputFormat::MtrJson) {
         return mtr_json::parse(bytes, name);
+    }
+    if forced == Some(InputFormat::GlobetraceJson) {
+        return globetrace_json::parse(bytes, name);
     }
     let (text, bad_line) = decode::decode(bytes);
     let encoding_warning = bad_line.map(|line| ImportWarning {

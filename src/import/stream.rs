@@ -2,8 +2,9 @@
 //!
 //! The format is detected from the first bytes, so it works on standard input too (nothing is
 //! read twice): JSON with Atlas fields is a RIPE Atlas measurement, JSON with scamper records a
-//! scamper file, JSON with mtr's `report` one mtr run, the warts magic a scamper binary file
-//! (read object by object, [`super::warts`]), and anything else text for the line readers. Files of many traces are never read whole:
+//! scamper file, JSON with mtr's `report` one mtr run, globetrace's own JSON one saved run, the
+//! warts magic a scamper binary file (read object by object, [`super::warts`]), and anything
+//! else text for the line readers. Files of many traces are never read whole:
 //! [`Stream`] hands out one [`Item`] at a time, holding only the record being read, so an
 //! Atlas download of hundreds of megabytes costs the memory of one result. Text and mtr JSON
 //! hold one trace and keep the [`MAX_INPUT_BYTES`] cap.
@@ -191,6 +192,8 @@ pub fn sniff(prefix: &[u8]) -> InputFormat {
         InputFormat::ScamperJson
     } else if has("\"report\"") && has("\"hubs\"") {
         InputFormat::MtrJson
+    } else if has("\"schema_version\"") && has("\"generator\"") && has("\"globetrace") {
+        InputFormat::GlobetraceJson
     } else {
         // JSON, but of nothing known: the Atlas reader names what is missing, record by record.
         InputFormat::Atlas
@@ -235,7 +238,7 @@ pub fn open(path_or_dash: &str, forced: Option<InputFormat>) -> Result<Opened, I
                     limit: MAX_INPUT_BYTES,
                 });
             }
-            let forced = (format == InputFormat::MtrJson)
+            let forced = matches!(format, InputFormat::MtrJson | InputFormat::GlobetraceJson)
                 .then_some(format)
                 .or(forced);
             let imported = super::parse_bytes_as(&bytes, name, forced)?;

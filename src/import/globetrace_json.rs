@@ -1,0 +1,282 @@
+//! globetrace's own JSON (`--format json`, one trace): read back so a saved run, a multipath
+//! one included, can be annotated again with other databases, overrides or hints.
+//!
+//! The document says per hop how many probes were sent and, per responder, how many answered
+//! and with which RTTs and reply kinds; that is turned back into probes (the responders'
+//! replies in order, then the lost ones: the sending order is not kept). A multipath
+//! document's `multipath` graph is read back with its vertices named by their ids. Places,
+//! names looked up and distances are not read: they are what annotating makes again.
+//!
+//! The input is untrusted: host names are sanitised here, counts are capped
+//! ([`MAX_PROBES_PER_HOP`], [`MAX_NODES`]), and a link that names an unknown vertex or does not
+//! lead to a later TTL is skipped with a warning (so the graph stays acyclic).
+
+use super::{ImportError, ImportWarning, Imported, InputFormat, WarningReason};
+use crate::multipath::{Balancer, Link, Multipath, Node};
+use crate::trace::{Hop, MplsLabel, Origin, Reply, ReplyKind, Trace, TraceOptions, Unreachable};
+use serde::Deserialize;
+use std::net::IpAddr;
+use std::time::Duration;
+
+/// The most probes read for one hop.
+pub const MAX_PROBES_PER_HOP: usize = 10_000;
+/// The most graph vertices read.
+pub const MAX_NODES: usize = 65_536;
+
+#[derive(Deserialize)]
+struct Document {
+    schema_version: u32,
+    target: Option<String>,
+    address: Option<IpAddr>,
+    source: Option<IpAddr>,
+    options: Option<TraceOptions>,
+    #[serde(default)]
+    reached: bool,
+    #[serde(default)]
+    interrupted: bool,
+    #[serde(default)]
+    hops: Vec<HopDoc>,
+    multipath: Option<GraphDoc>,
+    /// Present in the many-trace document, which this reader does not take.
+    traces: Option<serde::de::IgnoredAny>,
+}
+
+#[derive(Deserialize)]
+struct HopDoc {
+    hop: u8,
+    #[serde(default)]
+    sent: usize,
+    #[serde(default)]
+    responders: Vec<ResponderDoc>,
+}
+
+#[derive(Deserialize)]
+struct ResponderDoc {
+    ip: IpAddr,
+    hostname: Option<String>,
+    #[serde(default)]
+    rtts_ms: Vec<f64>,
+    #[serde(default)]
+    received: usize,
+    #[serde(default)]
+    kinds: Vec<String>,
+    #[serde(default)]
+    marks: Vec<String>,
+    #[serde(default)]
+    mpls: Vec<MplsLabel>,
+}
+
+#[derive(Deserialize)]
+struct GraphDoc {
+    #[serde(default)]
+    confidence: u8,
+    #[serde(default)]
+    probes_sent: u64,
+    #[serde(default)]
+    nodes: Vec<NodeDoc>,
+    #[serde(default)]
+    links: Vec<LinkDoc>,
+}
+
+#[derive(Deserialize)]
+struct NodeDoc {
+    id: String,
+    ttl: u8,
+    address: Option<IpAddr>,
+    #[serde(default)]
+    flows: u32,
+    balancer: Option<Balancer>,
+    #[serde(default)]
+    destination: bool,
+}
+
+#[derive(Deserialize)]
+struct LinkDoc {
+    from: String,
+    to: String,
+    #[serde(default)]
+    flows: u32,
+}
+
+/// The reply kind a `kinds` name and a mark stand for.
+fn kind(name: Option<&str>, mark: Option<&str>) -> ReplyKind {
+    match name {
+        Some("time_exceeded") => ReplyKind::TimeExceeded,
+        Some("echo_reply") => ReplyKind::EchoReply,
+        Some("port_unreachable") => ReplyKind::PortUnreachable,
+        Some("tcp_syn_ack") => ReplyKind::TcpSynAck,
+        Some("tcp_reset") => ReplyKind::TcpReset,
+        Some("unreachable") => ReplyKind::Unreachable(match mark {
+            Some("!N") => Unreachable::Network,
+            Some("!H") => Unreachable::Host,
+            Some("!P") => Unreachable::Protocol,
+            Some("!X") => Unreachable::AdminProhibited,
+            Some("!F") => Unreachable::FragmentationNeeded,
+            Some("!S") => Unreachable::SourceRoute,
+            Some("!V") => Unreachable::PrecedenceViolation,
+            Some("!C") => Unreachable::PrecedenceCutoff,
+            Some(m) => Unreachable::Other(
+                m.trim_start_matches("!<")
+                    .trim_end_matches('>')
+                    .parse()
+                    .unwrap_or(0),
+            ),
+            None => Unreachable::Other(0),
+        }),
+        _ => ReplyKind::Unknown,
+    }
+}
+
+fn warning(reason: String) -> ImportWarning {
+    ImportWarning {
+        line: 1,
+        text: String::new(),
+        reason: WarningReason::RecordNote(reason),
+    }
+}
+
+fn hop(doc: &HopDoc, warnings: &mut Vec<ImportWarning>) -> Hop {
+    let mut probes: Vec<Option<Reply>> = Vec::new();
+    for r in &doc.responders {
+        let k = kind(
+            r.kinds.first().map(String::as_str),
+            r.marks.first().map(String::as_str),
+        );
+        let hostname = r
+            .hostname
+            .as_deref()
+            .map(crate::text::sanitize_name)
+            .filter(|h| !h.is_empty());
+        for i in 0..r.received.max(r.rtts_ms.len()) {
+            if probes.len() == MAX_PROBES_PER_HOP {
+                warnings.push(warning(format!(
+                    "hop {}: more than {MAX_PROBES_PER_HOP} replies; the rest left out",
+                    doc.hop
+                )));
+                return Hop {
+                    ttl: doc.hop,
+                    probes,
+                };
+            }
+            let rtt = r
+                .rtts_ms
+                .get(i)
+                .copied()
+                .filter(|ms| ms.is_finite() && *ms >= 0.0 && *ms < 3.6e6)
+                .map(|ms| Duration::from_secs_f64(ms / 1000.0));
+            let mut reply = Reply::new(r.ip, rtt, k);
+            reply.hostname = hostname.clone();
+            reply.mpls = r.mpls.clone();
+            probes.push(Some(reply));
+        }
+    }
+    let lost = doc
+        .sent
+        .saturating_sub(probes.len())
+        .min(MAX_PROBES_PER_HOP - probes.len());
+    probes.extend(std::iter::repeat_n(None, lost));
+    Hop {
+        ttl: doc.hop,
+        probes,
+    }
+}
+
+fn graph(doc: &GraphDoc, warnings: &mut Vec<ImportWarning>) -> Multipath {
+    let nodes: Vec<&NodeDoc> = doc.nodes.iter().take(MAX_NODES).collect();
+    if doc.nodes.len() > MAX_NODES {
+        warnings.push(warning(format!(
+            "more than {MAX_NODES} multipath vertices; the rest left out"
+        )));
+    }
+    let mut m = Multipath {
+        confidence: doc.confidence,
+        probes_sent: doc.probes_sent,
+        nodes: nodes
+            .iter()
+            .map(|n| Node {
+                ttl: n.ttl,
+                address: n.address,
+                flows: n.flows,
+                balancer: n.balancer,
+                destination: n.destination,
+            })
+            .collect(),
+        links: Vec::new(),
+    };
+    let index = |id: &str| nodes.iter().position(|n| n.id == id);
+    for l in &doc.links {
+        let shown = |id: &str| crate::text::sanitize_text(id, 60);
+        match (index(&l.from), index(&l.to)) {
+            (Some(from), Some(to)) if m.nodes[from].ttl < m.nodes[to].ttl => m.links.push(Link {
+                from,
+                to,
+                flows: l.flows,
+            }),
+            (Some(_), Some(_)) => warnings.push(warning(format!(
+                "multipath link {:?} → {:?} does not lead to a later hop; left out",
+                shown(&l.from),
+                shown(&l.to)
+            ))),
+            _ => warnings.push(warning(format!(
+                "multipath link {:?} → {:?} names an unknown vertex; left out",
+                shown(&l.from),
+                shown(&l.to)
+            ))),
+        }
+    }
+    m
+}
+
+/// Reads one trace's globetrace JSON document.
+pub(super) fn parse(bytes: &[u8], name: &str) -> Result<Imported, ImportError> {
+    let no_hops = |why: String| ImportError::NoHops {
+        name: name.into(),
+        format: Some(InputFormat::GlobetraceJson),
+        warnings: vec![ImportWarning {
+            line: 1,
+            text: String::new(),
+            reason: WarningReason::BadRecord(why),
+        }],
+    };
+    let doc: Document = serde_json::from_slice(bytes)
+        .map_err(|e| no_hops(format!("not a globetrace JSON document: {e}")))?;
+    if doc.traces.is_some() {
+        return Err(ImportError::Unsupported {
+            name: name.into(),
+            what: "a globetrace document of many traces; annotate reads one trace saved with \
+                   --format json"
+                .into(),
+        });
+    }
+    if !(1..=2).contains(&doc.schema_version) {
+        return Err(no_hops(format!(
+            "schema_version {} is not one this version reads (1 or 2)",
+            doc.schema_version
+        )));
+    }
+    let mut warnings = Vec::new();
+    let target = doc
+        .target
+        .as_deref()
+        .map(crate::text::sanitize_name)
+        .or_else(|| doc.address.map(|a| a.to_string()))
+        .unwrap_or_default();
+    let mut trace = Trace::new(target, doc.address, Origin::Imported);
+    trace.source = doc.source;
+    trace.options = doc.options;
+    trace.reached = doc.reached;
+    trace.interrupted = doc.interrupted;
+    let mut hops: Vec<Hop> = doc.hops.iter().map(|h| hop(h, &mut warnings)).collect();
+    hops.sort_by_key(|h| h.ttl);
+    hops.dedup_by_key(|h| h.ttl);
+    trace.hops = hops;
+    trace.multipath = doc.multipath.as_ref().map(|g| graph(g, &mut warnings));
+    if trace.hops.iter().all(|h| h.received() == 0) {
+        return Err(no_hops("no hop answered".into()));
+    }
+    Ok(Imported {
+        trace,
+        format: InputFormat::GlobetraceJson,
+        warnings,
+    })
+}
