@@ -280,3 +280,69 @@ pub(super) fn parse(bytes: &[u8], name: &str) -> Result<Imported, ImportError> {
         warnings,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(hops: &str, extra: &str) -> Vec<u8> {
+        format!(
+            "{{\"schema_version\":2,\"generator\":\"globetrace 0.1.0\",\"target\":\"t\\u001b[2J\",\
+             \"address\":\"192.0.2.9\",\"reached\":true,\"hops\":[{hops}]{extra}}}"
+        )
+        .into_bytes()
+    }
+
+    #[test]
+    fn replies_come_back_with_their_kinds_rtts_and_losses() {
+        let bytes = doc(
+            "{\"hop\":1,\"sent\":4,\"responders\":[{\"ip\":\"192.0.2.1\",\"hostname\":\"r1\\u202e.x\",\
+             \"rtts_ms\":[1.5,2.5],\"received\":3,\"kinds\":[\"unreachable\"],\"marks\":[\"!H\"]}]},\
+             {\"hop\":2,\"sent\":1,\"responders\":[{\"ip\":\"192.0.2.9\",\"rtts_ms\":[-1],\
+             \"received\":1,\"kinds\":[\"echo_reply\"]}]}",
+            "",
+        );
+        let t = parse(&bytes, "x").unwrap().trace;
+        assert_eq!(t.target, "t");
+        assert_eq!(t.origin, Origin::Imported);
+        let h = &t.hops[0];
+        assert_eq!((h.sent(), h.received()), (4, 3));
+        let r: Vec<&Reply> = h.replies().collect();
+        assert_eq!(r[0].kind, ReplyKind::Unreachable(Unreachable::Host));
+        assert_eq!(r[0].rtt, Some(Duration::from_micros(1500)));
+        assert_eq!(r[2].rtt, None);
+        assert_eq!(r[0].hostname.as_deref(), Some("r1.x"));
+        // A negative RTT is not a time.
+        assert_eq!(t.hops[1].replies().next().unwrap().rtt, None);
+        assert!(t.hops[1].reached_destination());
+        assert!(t.multipath.is_none());
+    }
+
+    #[test]
+    fn counts_are_capped_and_bad_documents_named() {
+        let bytes = doc(
+            "{\"hop\":1,\"sent\":99999999999,\"responders\":[{\"ip\":\"192.0.2.1\",\
+             \"received\":99999999999}]}",
+            "",
+        );
+        let imported = parse(&bytes, "x").unwrap();
+        assert_eq!(imported.trace.hops[0].sent(), MAX_PROBES_PER_HOP);
+        assert_eq!(imported.warnings.len(), 1);
+
+        let err = parse(b"{\"schema_version\":7,\"hops\":[]}", "x").unwrap_err();
+        assert!(matches!(&err, ImportError::NoHops { warnings, .. }
+            if warnings[0].reason.to_string().contains("schema_version 7")));
+        let err = parse(b"[1,2]", "x").unwrap_err();
+        assert!(matches!(&err, ImportError::NoHops { warnings, .. }
+            if warnings[0].reason.to_string().contains("not a globetrace JSON document")));
+    }
+
+    #[test]
+    fn the_sniffer_knows_the_document() {
+        let bytes = doc("", "");
+        assert_eq!(
+            super::super::stream::sniff(&bytes),
+            InputFormat::GlobetraceJson
+        );
+    }
+}
