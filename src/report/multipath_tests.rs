@@ -185,6 +185,12 @@ fn the_table_marks_forks_and_joins_and_lists_the_branches() {
     let long = format!("{:.1} km", km(FRA, PAR) + km(PAR, LON));
     assert!(line.contains(&format!("shortest {short}")), "{line}");
     assert!(line.contains(&format!("longest {long}")), "{line}");
+    // Each responder's row shows its own place: Amsterdam on hop 2's second row.
+    let ams = out.lines().find(|l| l.contains("62.115.0.22")).unwrap();
+    assert!(
+        ams.contains("Amsterdam") && ams.contains("52.3676") && ams.contains("O h"),
+        "{ams}"
+    );
     // The compact terminal layout marks the same hops.
     let compact = table::render(&two_wide(), true, Units::Km);
     assert!(

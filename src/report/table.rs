@@ -2,6 +2,8 @@
 //! runs it, how fast, and how far each leg went — then a summary of the distances. Boxed and
 //! fitted to the terminal when there is one, plain aligned columns otherwise (so it pipes into
 //! grep and awk). Columns nobody filled (names with `-n`, places with `--no-geo`) are left out.
+//! In a multipath trace each responder's row shows its own place; forks, joins and the
+//! distance range come from `table_branches`.
 
 use super::fmt_ms;
 use super::table_branches::hop_label;
@@ -140,17 +142,18 @@ fn rows(path: &Path, hop: &PathHop, units: Units) -> Vec<Vec<String>> {
         row[10] = loss;
         return vec![row];
     }
-    let hinted = hinted(hop);
-    let code = loc_code(hop);
     hop.responders
         .iter()
         .enumerate()
         .map(|(i, r)| {
             let [mut city, mut country, isp, mut lat, mut lon] = place(r);
             let first = i == 0;
-            if let Some(p) = hinted.filter(|_| first) {
+            // In a multipath trace every responder has its own place (in its branch).
+            let own = path.node(hop.hop, r.address);
+            let (at, placed_here) = (own.unwrap_or(hop), first || own.is_some());
+            if let Some(p) = hinted(at).filter(|_| placed_here) {
                 // The hint's place, in the same columns as a GeoIP answer.
-                let name = hop.placed().map(|placed| placed.name).unwrap_or_default();
+                let name = at.placed().map(|placed| placed.name).unwrap_or_default();
                 city = [name.city, name.region]
                     .into_iter()
                     .flatten()
@@ -176,7 +179,11 @@ fn rows(path: &Path, hop: &PathHop, units: Units) -> Vec<Vec<String>> {
                 isp,
                 lat,
                 lon,
-                if first { code.clone() } else { String::new() },
+                if placed_here {
+                    loc_code(at)
+                } else {
+                    String::new()
+                },
                 rtt_text(r),
                 if first { loss.clone() } else { String::new() },
                 if first { leg.clone() } else { String::new() },
@@ -343,13 +350,15 @@ fn compact(path: &Path, units: Units, width: u16) -> String {
         for (i, r) in hop.responders.iter().enumerate() {
             let first = i == 0;
             let (mut place, network, mut coords) = short_place(r);
-            if first {
-                if let Some(p) = hinted(hop) {
+            let own = path.node(hop.hop, r.address);
+            let at = own.unwrap_or(hop);
+            if first || own.is_some() {
+                if let Some(p) = hinted(at) {
                     place = p.place.clone().unwrap_or_default();
                     coords = format!("{:.2}, {:.2}", p.latitude, p.longitude);
                 }
-                if hop.placement.is_some() {
-                    place = format!("{} {place}", loc_code(hop));
+                if at.placement.is_some() {
+                    place = format!("{} {place}", loc_code(at));
                 }
             }
             let who = match &r.hostname {
