@@ -23,7 +23,8 @@
 //! **The distance summary** reports the range over every source-to-sink path of the graph
 //! (not only the covering branches): the shortest and the longest, each the sum of geodesic
 //! legs between its counted places, bridging vertices that are unknown, unplaced or left out
-//! of the distance (as the single-path summary bridges them). It is found by dynamic
+//! of the distance (as the single-path summary bridges them). A path with fewer than two
+//! counted places (no leg) has no length to compare and is left out of the range. It is found by dynamic
 //! programming over the graph in TTL order, keeping per vertex one state per "last counted
 //! place" so bridging stays exact. A user reads it as "the packets of one flow travel between
 //! X and Y km, depending on which branch the balancers give it".
@@ -260,26 +261,37 @@ pub fn count_paths(graph: &Multipath) -> u64 {
     total
 }
 
-/// Partial paths that reach a vertex, grouped by the last counted place on them.
+/// Partial paths that reach a vertex, grouped by the last counted place on them and by
+/// whether they have a leg yet (a path with one place has no length to compare).
 #[derive(Debug, Clone)]
 struct State {
     /// The last counted vertex (`None`: the start, or `--from`'s origin).
     last: Option<usize>,
+    /// True once the path has a leg (two places, or `--from` and one).
+    legged: bool,
     min: (f64, Vec<usize>),
     max: (f64, Vec<usize>),
 }
 
-fn merge(into: &mut Vec<State>, s: &State) {
-    match into.iter_mut().find(|t| t.last == s.last) {
-        Some(t) => {
-            if s.min.0 < t.min.0 {
-                t.min = s.min.clone();
-            }
-            if s.max.0 > t.max.0 {
-                t.max = s.max.clone();
-            }
+impl State {
+    /// Keeps the shorter minimum and the longer maximum of `self` and `other`.
+    fn absorb(&mut self, other: State) {
+        if other.min.0 < self.min.0 {
+            self.min = other.min;
         }
-        None => into.push(s.clone()),
+        if other.max.0 > self.max.0 {
+            self.max = other.max;
+        }
+    }
+}
+
+fn merge(into: &mut Vec<State>, s: State) {
+    match into
+        .iter_mut()
+        .find(|t| t.last == s.last && t.legged == s.legged)
+    {
+        Some(t) => t.absorb(s),
+        None => into.push(s),
     }
 }
 
@@ -290,7 +302,8 @@ fn counted_at(nodes: &[PathHop], i: usize) -> Option<(f64, f64)> {
     Some((p.latitude, p.longitude))
 }
 
-/// The shortest and longest located source-to-sink path (module docs).
+/// The shortest and longest located source-to-sink path (module docs): over the paths with at
+/// least one leg; `None` when no path has one.
 pub fn range(
     graph: &Multipath,
     nodes: &[PathHop],
@@ -301,61 +314,52 @@ pub fn range(
     let mut states: Vec<Vec<State>> = vec![Vec::new(); graph.nodes.len()];
     let mut ends: Vec<State> = Vec::new();
     for v in ttl_order(graph) {
+        let mut incoming: Vec<State> = Vec::new();
         let preds: Vec<usize> = graph
             .predecessors(v)
             .into_iter()
             .filter(|&p| graph.nodes[p].ttl < graph.nodes[v].ttl)
             .collect();
-        let mut incoming: Vec<State> = Vec::new();
         if preds.is_empty() {
             incoming.push(State {
                 last: None,
+                legged: false,
                 min: (0.0, Vec::new()),
                 max: (0.0, Vec::new()),
             });
         }
         for p in preds {
             for s in &states[p] {
-                merge(&mut incoming, s);
+                merge(&mut incoming, s.clone());
             }
         }
         if let Some(at) = counted_at(nodes, v) {
-            let mut one: Option<State> = None;
-            for s in &incoming {
+            let mut collapsed: Vec<State> = Vec::new();
+            for s in incoming {
                 let anchor = match s.last {
                     Some(u) => counted_at(nodes, u),
                     None => from,
                 };
                 let d = anchor.map_or(0.0, |a| method.metres(a, at));
-                let step = |(len, path): &(f64, Vec<usize>)| {
-                    let mut path = path.clone();
+                let step = |(len, mut path): (f64, Vec<usize>)| {
                     path.push(v);
                     (len + d, path)
                 };
-                let s = State {
+                let next = State {
                     last: Some(v),
-                    min: step(&s.min),
-                    max: step(&s.max),
+                    legged: s.legged || anchor.is_some(),
+                    min: step(s.min),
+                    max: step(s.max),
                 };
-                match one.as_mut() {
-                    None => one = Some(s),
-                    Some(t) => {
-                        if s.min.0 < t.min.0 {
-                            t.min = s.min;
-                        }
-                        if s.max.0 > t.max.0 {
-                            t.max = s.max;
-                        }
-                    }
-                }
+                merge(&mut collapsed, next);
             }
-            incoming = one.into_iter().collect();
+            incoming = collapsed;
         }
         if graph.successors(v).is_empty() {
-            for s in &incoming {
+            for s in incoming.iter().filter(|s| s.legged) {
                 merge(
                     &mut ends,
-                    &State {
+                    State {
                         last: None,
                         ..s.clone()
                     },
@@ -365,10 +369,6 @@ pub fn range(
         states[v] = incoming;
     }
     let end = ends.pop()?;
-    let legs = |path: &[usize]| path.len() + usize::from(from.is_some());
-    if legs(&end.max.1) < 2 {
-        return None;
-    }
     let extreme = |(metres, nodes): (f64, Vec<usize>)| Extreme {
         miles: metres / METRES_PER_MILE,
         km: metres / 1000.0,

@@ -230,3 +230,26 @@ fn the_checks_run_in_each_branchs_context() {
     let there_and_back = 2.0 * km((51.5142, -0.0931), (51.75, -1.25));
     assert!((r.longest.km - there_and_back).abs() < 1e-6, "{r:?}");
 }
+
+/// A branch whose only other router is silent and whose first hop is unplaced has one place
+/// and no leg: it is not "0 km", it is left out of the range.
+#[test]
+fn a_path_without_a_leg_is_not_the_shortest() {
+    let m = diamonds::graph(
+        &[
+            (1, Some("62.115.0.99")),
+            (2, Some("62.115.0.21")),
+            (2, None),
+            (3, Some("62.115.0.3")),
+        ],
+        &[(0, 1), (0, 2), (1, 3), (2, 3)],
+    );
+    let path = build(diamonds::trace_of(&m), &placed_geo());
+    let b = path.branches.as_ref().unwrap();
+    assert!(b.nodes[0].placement.is_none());
+    let r = b.range.as_ref().unwrap();
+    assert_eq!(r.shortest.nodes, vec![1, 3]);
+    assert!((r.shortest.km - km(PAR, LON)).abs() < 1e-6, "{r:?}");
+    assert_eq!(r.shortest, r.longest);
+    assert_eq!(r.paths, 2);
+}
