@@ -345,4 +345,42 @@ mod tests {
             InputFormat::GlobetraceJson
         );
     }
+
+    /// Every diamond, IPv4 and IPv6, written by the JSON export and read back: the same graph,
+    /// and the same replies per responder.
+    #[test]
+    fn the_export_reads_back_to_the_same_graph() {
+        use crate::diamonds;
+        let v6 = diamonds::trace_of(&diamonds::graph(
+            &[
+                (1, Some("2001:db8::1")),
+                (2, Some("2001:db8::21")),
+                (2, None),
+                (2, Some("2001:db8::23")),
+                (3, Some("2001:db8::3")),
+            ],
+            &[(0, 1), (0, 2), (0, 3), (1, 4), (2, 4), (3, 4)],
+        ));
+        for trace in [
+            diamonds::two_wide(),
+            diamonds::four_wide(),
+            diamonds::nested(),
+            diamonds::with_unknown(),
+            v6,
+        ] {
+            let path = crate::path::Path::new(trace.clone(), &Default::default());
+            let text = crate::report::json::to_string(&path).unwrap();
+            let back = parse(text.as_bytes(), "saved.json").unwrap();
+            assert!(back.warnings.is_empty(), "{:?}", back.warnings);
+            assert_eq!(back.format, InputFormat::GlobetraceJson);
+            assert_eq!(back.trace.multipath, trace.multipath);
+            for (a, b) in back.trace.hops.iter().zip(&trace.hops) {
+                assert_eq!(
+                    (a.ttl, a.sent(), a.received()),
+                    (b.ttl, b.sent(), b.received())
+                );
+                assert_eq!(a.responders(), b.responders());
+            }
+        }
+    }
 }
