@@ -15,7 +15,7 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 mod branches;
-pub use branches::{Branches, DistanceRange, Extreme, MAX_BRANCHES};
+pub use branches::{Adjacency, Branches, DistanceRange, Extreme, MAX_BRANCHES};
 
 /// One responding address at one hop.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -8,7 +8,7 @@
 //! names looked up and distances are not read: they are what annotating makes again.
 //!
 //! The input is untrusted: host names are sanitised here, counts are capped
-//! ([`MAX_PROBES_PER_HOP`], [`MAX_NODES`]), and a link that names an unknown vertex or does not
+//! ([`MAX_PROBES_PER_HOP`], [`MAX_NODES`], [`MAX_LINKS`]), and a link that names an unknown vertex or does not
 //! lead to a later TTL is skipped with a warning (so the graph stays acyclic).
 
 use super::{ImportError, ImportWarning, Imported, InputFormat, WarningReason};
@@ -20,8 +20,12 @@ use std::time::Duration;
 
 /// The most probes read for one hop.
 pub const MAX_PROBES_PER_HOP: usize = 10_000;
-/// The most graph vertices read.
-pub const MAX_NODES: usize = 65_536;
+/// The most graph vertices read (a discovery finds tens to a few hundred).
+pub const MAX_NODES: usize = 4_096;
+/// The most graph links read.
+pub const MAX_LINKS: usize = 65_536;
+/// Bad links named one by one; the rest are counted in one warning.
+const MAX_LINK_WARNINGS: usize = 10;
 
 #[derive(Deserialize)]
 struct Document {
@@ -203,26 +207,47 @@ fn graph(doc: &GraphDoc, warnings: &mut Vec<ImportWarning>) -> Multipath {
             .collect(),
         links: Vec::new(),
     };
-    let index = |id: &str| nodes.iter().position(|n| n.id == id);
-    for l in &doc.links {
-        let shown = |id: &str| crate::text::sanitize_text(id, 60);
-        match (index(&l.from), index(&l.to)) {
-            (Some(from), Some(to)) if m.nodes[from].ttl < m.nodes[to].ttl => m.links.push(Link {
-                from,
-                to,
-                flows: l.flows,
-            }),
-            (Some(_), Some(_)) => warnings.push(warning(format!(
-                "multipath link {:?} → {:?} does not lead to a later hop; left out",
+    let ids: std::collections::HashMap<&str, usize> = nodes
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, n)| (n.id.as_str(), i))
+        .collect();
+    let index = |id: &str| ids.get(id).copied();
+    if doc.links.len() > MAX_LINKS {
+        warnings.push(warning(format!(
+            "more than {MAX_LINKS} multipath links; the rest left out"
+        )));
+    }
+    let mut bad = 0usize;
+    for l in doc.links.iter().take(MAX_LINKS) {
+        let why = match (index(&l.from), index(&l.to)) {
+            (Some(from), Some(to)) if m.nodes[from].ttl < m.nodes[to].ttl => {
+                m.links.push(Link {
+                    from,
+                    to,
+                    flows: l.flows,
+                });
+                continue;
+            }
+            (Some(_), Some(_)) => "does not lead to a later hop",
+            _ => "names an unknown vertex",
+        };
+        bad += 1;
+        if bad <= MAX_LINK_WARNINGS {
+            let shown = |id: &str| crate::text::sanitize_text(id, 60);
+            warnings.push(warning(format!(
+                "multipath link {:?} → {:?} {why}; left out",
                 shown(&l.from),
                 shown(&l.to)
-            ))),
-            _ => warnings.push(warning(format!(
-                "multipath link {:?} → {:?} names an unknown vertex; left out",
-                shown(&l.from),
-                shown(&l.to)
-            ))),
+            )));
         }
+    }
+    if bad > MAX_LINK_WARNINGS {
+        warnings.push(warning(format!(
+            "{} more multipath links left out",
+            bad - MAX_LINK_WARNINGS
+        )));
     }
     m
 }

@@ -74,10 +74,48 @@ pub struct Extreme {
     pub nodes: Vec<usize>,
 }
 
+/// Each vertex's successors and predecessors, listed once: the graph's own lookups scan every
+/// link, which a graph read from an untrusted file could make slow. Only links to a later TTL
+/// count, so every walk over it ends.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Adjacency {
+    pub successors: Vec<Vec<usize>>,
+    pub predecessors: Vec<Vec<usize>>,
+}
+
+impl Adjacency {
+    pub fn of(graph: &Multipath) -> Adjacency {
+        let n = graph.nodes.len();
+        let mut a = Adjacency {
+            successors: vec![Vec::new(); n],
+            predecessors: vec![Vec::new(); n],
+        };
+        for l in &graph.links {
+            let ok = l.from < n && l.to < n && graph.nodes[l.from].ttl < graph.nodes[l.to].ttl;
+            if ok && !a.successors[l.from].contains(&l.to) {
+                a.successors[l.from].push(l.to);
+                a.predecessors[l.to].push(l.from);
+            }
+        }
+        a
+    }
+
+    /// True when the path forks after vertex `i`.
+    pub fn forks(&self, i: usize) -> bool {
+        self.successors[i].len() > 1
+    }
+
+    /// True when branches rejoin at vertex `i`.
+    pub fn joins(&self, i: usize) -> bool {
+        self.predecessors[i].len() > 1
+    }
+}
+
 impl Branches {
     /// Places every vertex of `graph` (the graph of `trace`) as the module docs say.
     pub fn build(trace: &Trace, graph: &Multipath, enrich: &Enrichment<'_>) -> Branches {
-        let cover = cover(graph);
+        let adj = Adjacency::of(graph);
+        let cover = cover(graph, &adj);
         let mut nodes: Vec<Option<PathHop>> = vec![None; graph.nodes.len()];
         let mut placed_by = vec![None; graph.nodes.len()];
         for (b, branch) in cover.iter().enumerate() {
@@ -109,9 +147,9 @@ impl Branches {
             .collect();
         let range = enrich
             .geo
-            .and_then(|_| range(graph, &nodes, enrich.from, enrich.method));
+            .and_then(|_| range(graph, &adj, &nodes, enrich.from, enrich.method));
         Branches {
-            paths: count_paths(graph),
+            paths: count_paths(graph, &adj),
             nodes,
             cover,
             placed_by,
@@ -128,11 +166,10 @@ fn ttl_order(graph: &Multipath) -> Vec<usize> {
 }
 
 /// Linear branches, source to sink, that together hold every vertex (module docs, step 1).
-pub fn cover(graph: &Multipath) -> Vec<Vec<usize>> {
+pub fn cover(graph: &Multipath, adj: &Adjacency) -> Vec<Vec<usize>> {
     let n = graph.nodes.len();
     let mut covered = vec![false; n];
     let mut out: Vec<Vec<usize>> = Vec::new();
-    let ttl = |i: usize| graph.nodes[i].ttl;
     for start in ttl_order(graph) {
         if covered[start] {
             continue;
@@ -140,7 +177,7 @@ pub fn cover(graph: &Multipath) -> Vec<Vec<usize>> {
         if out.len() == MAX_BRANCHES {
             break;
         }
-        let pick = |options: Vec<usize>, covered: &[bool]| {
+        let pick = |options: &[usize], covered: &[bool]| {
             options
                 .iter()
                 .copied()
@@ -149,27 +186,13 @@ pub fn cover(graph: &Multipath) -> Vec<Vec<usize>> {
         };
         let mut back = vec![start];
         let mut cur = start;
-        while let Some(p) = pick(
-            graph
-                .predecessors(cur)
-                .into_iter()
-                .filter(|&p| ttl(p) < ttl(cur))
-                .collect(),
-            &covered,
-        ) {
+        while let Some(p) = pick(&adj.predecessors[cur], &covered) {
             back.push(p);
             cur = p;
         }
         back.reverse();
         let mut cur = start;
-        while let Some(s) = pick(
-            graph
-                .successors(cur)
-                .into_iter()
-                .filter(|&s| ttl(s) > ttl(cur))
-                .collect(),
-            &covered,
-        ) {
+        while let Some(s) = pick(&adj.successors[cur], &covered) {
             back.push(s);
             cur = s;
         }
@@ -241,20 +264,19 @@ fn branch_trace(trace: &Trace, graph: &Multipath, branch: &[usize]) -> Trace {
 }
 
 /// Distinct source-to-sink paths, saturating at `u64::MAX`.
-pub fn count_paths(graph: &Multipath) -> u64 {
+pub fn count_paths(graph: &Multipath, adj: &Adjacency) -> u64 {
     let mut ways = vec![0u64; graph.nodes.len()];
     let mut total = 0u64;
     for i in ttl_order(graph) {
-        let preds = graph.predecessors(i);
+        let preds = &adj.predecessors[i];
         if preds.is_empty() {
             ways[i] = 1;
         } else {
             ways[i] = preds
                 .iter()
-                .filter(|&&p| graph.nodes[p].ttl < graph.nodes[i].ttl)
                 .fold(0u64, |acc, &p| acc.saturating_add(ways[p]));
         }
-        if graph.successors(i).is_empty() {
+        if adj.successors[i].is_empty() {
             total = total.saturating_add(ways[i]);
         }
     }
@@ -306,6 +328,7 @@ fn counted_at(nodes: &[PathHop], i: usize) -> Option<(f64, f64)> {
 /// least one leg; `None` when no path has one.
 pub fn range(
     graph: &Multipath,
+    adj: &Adjacency,
     nodes: &[PathHop],
     from: Option<(f64, f64)>,
     method: Method,
@@ -315,11 +338,7 @@ pub fn range(
     let mut ends: Vec<State> = Vec::new();
     for v in ttl_order(graph) {
         let mut incoming: Vec<State> = Vec::new();
-        let preds: Vec<usize> = graph
-            .predecessors(v)
-            .into_iter()
-            .filter(|&p| graph.nodes[p].ttl < graph.nodes[v].ttl)
-            .collect();
+        let preds = &adj.predecessors[v];
         if preds.is_empty() {
             incoming.push(State {
                 last: None,
@@ -328,7 +347,7 @@ pub fn range(
                 max: (0.0, Vec::new()),
             });
         }
-        for p in preds {
+        for &p in preds {
             for s in &states[p] {
                 merge(&mut incoming, s.clone());
             }
@@ -355,7 +374,7 @@ pub fn range(
             }
             incoming = collapsed;
         }
-        if graph.successors(v).is_empty() {
+        if adj.successors[v].is_empty() {
             for s in incoming.iter().filter(|s| s.legged) {
                 merge(
                     &mut ends,
@@ -377,7 +396,7 @@ pub fn range(
     Some(DistanceRange {
         shortest: extreme(end.min),
         longest: extreme(end.max),
-        paths: count_paths(graph),
+        paths: count_paths(graph, adj),
         method,
     })
 }

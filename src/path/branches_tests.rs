@@ -45,9 +45,10 @@ fn the_cover_holds_every_vertex_on_linear_branches() {
         ("unknown", diamonds::with_unknown(), 2),
     ] {
         let m = trace.multipath.unwrap();
-        let c = cover(&m);
+        let adj = Adjacency::of(&m);
+        let c = cover(&m, &adj);
         assert_eq!(c.len(), want, "{name}: {c:?}");
-        assert_eq!(count_paths(&m), want as u64, "{name}");
+        assert_eq!(count_paths(&m, &adj), want as u64, "{name}");
         for i in 0..m.nodes.len() {
             assert!(
                 c.iter().any(|b| b.contains(&i)),

@@ -14,7 +14,7 @@
 use super::stats;
 use crate::geo::Location;
 use crate::multipath::Multipath;
-use crate::path::{LocationSource, Path, PathHop, Responder};
+use crate::path::{Adjacency, LocationSource, Path, PathHop, Responder};
 use std::io::Write;
 
 /// The columns, in order.
@@ -237,6 +237,7 @@ pub fn rows(path: &Path) -> impl Iterator<Item = Vec<String>> + '_ {
 /// The rows, with the `linked_from` cell last when `linked`.
 fn rows_of(path: &Path, linked: bool) -> impl Iterator<Item = Vec<String>> + '_ {
     let graph = path.trace.multipath.as_ref();
+    let adj = graph.map(Adjacency::of).unwrap_or_default();
     path.hops.iter().flat_map(move |hop| {
         let mut out: Vec<(Vec<String>, String)> = Vec::new();
         let unknown: Vec<usize> = graph.map_or(Vec::new(), |m| {
@@ -247,13 +248,13 @@ fn rows_of(path: &Path, linked: bool) -> impl Iterator<Item = Vec<String>> + '_ 
         for (i, r) in hop.responders.iter().enumerate() {
             let from = graph
                 .and_then(|m| Some((m, m.find(hop.hop, r.address)?)))
-                .map(|(m, v)| linked_from(m, v))
+                .map(|(m, v)| linked_from(m, &adj, v))
                 .unwrap_or_default();
             out.push((record(path, hop, Some(r), i == 0), from));
         }
         for &v in &unknown {
             let first = out.is_empty();
-            let from = graph.map(|m| linked_from(m, v)).unwrap_or_default();
+            let from = graph.map(|m| linked_from(m, &adj, v)).unwrap_or_default();
             out.push((record(path, hop, None, first), from));
         }
         if out.is_empty() {
@@ -270,10 +271,10 @@ fn rows_of(path: &Path, linked: bool) -> impl Iterator<Item = Vec<String>> + '_ 
 
 /// The previous-hop vertices that lead to vertex `v`: addresses, `*` for an unknown one,
 /// `;`-separated.
-fn linked_from(m: &Multipath, v: usize) -> String {
-    m.predecessors(v)
-        .into_iter()
-        .map(|p| {
+fn linked_from(m: &Multipath, adj: &Adjacency, v: usize) -> String {
+    adj.predecessors[v]
+        .iter()
+        .map(|&p| {
             m.nodes[p]
                 .address
                 .map_or("*".to_string(), |a| a.to_string())

@@ -25,7 +25,7 @@
 
 use super::map::branches;
 use super::map::route::{self, Route, Segment, Stop};
-use crate::path::{LocationSource, Path, PathHop, Responder};
+use crate::path::{Adjacency, LocationSource, Path, PathHop, Responder};
 use ::geojson::{Feature, FeatureCollection, Geometry, GeometryValue, JsonObject, JsonValue};
 use serde_json::json;
 
@@ -223,6 +223,7 @@ fn branch_features(path: &Path) -> Vec<Feature> {
     let (Some(m), Some(b)) = (&path.trace.multipath, &path.branches) else {
         return Vec::new();
     };
+    let adj = Adjacency::of(m);
     let mut out = Vec::new();
     for (i, n) in m.nodes.iter().enumerate() {
         let Some(((lat, lon), counted)) = branches::place(path, i) else {
@@ -246,8 +247,8 @@ fn branch_features(path: &Path) -> Vec<Feature> {
                 "reason": placement.and_then(|p| p.reason.clone()),
                 "flags": hop.flags,
                 "rtt_min_ms": r.and_then(Responder::rtt_min_ms),
-                "fork": m.forks(i),
-                "join": m.joins(i),
+                "fork": adj.forks(i),
+                "join": adj.joins(i),
                 "balancer": n.balancer.map(|b| b.as_str()),
                 "destination": n.destination,
             })),

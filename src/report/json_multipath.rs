@@ -9,7 +9,9 @@
 
 use super::json::{geoip, GeoipView};
 use crate::multipath::{Balancer, Multipath};
-use crate::path::{Branches, DistanceRange, LocationSource, Path, PathHop, PlaceName, Placement};
+use crate::path::{
+    Adjacency, Branches, DistanceRange, LocationSource, Path, PathHop, PlaceName, Placement,
+};
 use serde::Serialize;
 use std::net::IpAddr;
 
@@ -77,7 +79,7 @@ struct RangeView {
     method: crate::distance::Method,
 }
 
-fn node<'a>(m: &Multipath, b: Option<&'a Branches>, i: usize) -> NodeView<'a> {
+fn node<'a>(m: &Multipath, adj: &Adjacency, b: Option<&'a Branches>, i: usize) -> NodeView<'a> {
     let n = &m.nodes[i];
     let hop: Option<&'a PathHop> = b.and_then(|b| b.nodes.get(i));
     let r = hop.and_then(|h| h.responders.first());
@@ -110,8 +112,8 @@ fn node<'a>(m: &Multipath, b: Option<&'a Branches>, i: usize) -> NodeView<'a> {
         geoip: r.and_then(|r| r.geo.as_ref()).map(geoip),
         flows: n.flows,
         balancer: n.balancer,
-        fork: m.forks(i),
-        join: m.joins(i),
+        fork: adj.forks(i),
+        join: adj.joins(i),
         destination: n.destination,
         branch: b.and_then(|b| b.placed_by.get(i).copied().flatten()),
     }
@@ -135,12 +137,13 @@ fn range(m: &Multipath, r: &DistanceRange) -> RangeView {
 pub(super) fn view(path: &Path) -> Option<MultipathView<'_>> {
     let m = path.trace.multipath.as_ref()?;
     let b = path.branches.as_ref();
+    let adj = Adjacency::of(m);
     Some(MultipathView {
         confidence: m.confidence,
         probes_sent: m.probes_sent,
         width: m.width(),
         paths: b.map(|b| b.paths),
-        nodes: (0..m.nodes.len()).map(|i| node(m, b, i)).collect(),
+        nodes: (0..m.nodes.len()).map(|i| node(m, &adj, b, i)).collect(),
         links: m
             .links
             .iter()

@@ -10,7 +10,7 @@
 
 use crate::distance::Units;
 use crate::multipath::{Balancer, Multipath};
-use crate::path::Path;
+use crate::path::{Adjacency, Path};
 use std::fmt::Write;
 
 /// The legend line for the hop marks.
@@ -21,13 +21,12 @@ pub const MARKS_LEGEND: &str =
 pub fn hop_label(path: &Path, ttl: u8) -> String {
     let mut s = ttl.to_string();
     if let Some(m) = &path.trace.multipath {
-        let at: Vec<usize> = (0..m.nodes.len())
-            .filter(|&i| m.nodes[i].ttl == ttl)
-            .collect();
-        if at.iter().any(|&i| m.forks(i)) {
+        let adj = Adjacency::of(m);
+        let at = || (0..m.nodes.len()).filter(|&i| m.nodes[i].ttl == ttl);
+        if at().any(|i| adj.forks(i)) {
             s.push('<');
         }
-        if at.iter().any(|&i| m.joins(i)) {
+        if at().any(|i| adj.joins(i)) {
             s.push('>');
         }
     }
@@ -66,6 +65,7 @@ pub fn section(path: &Path) -> String {
     let Some(m) = &path.trace.multipath else {
         return String::new();
     };
+    let adj = Adjacency::of(m);
     let paths = path.branches.as_ref().map_or(0, |b| b.paths);
     let unknown = m.nodes.iter().filter(|n| n.address.is_none()).count();
     let mut s = format!(
@@ -79,11 +79,10 @@ pub fn section(path: &Path) -> String {
     );
     for i in 0..m.nodes.len() {
         let n = &m.nodes[i];
-        if m.forks(i) {
-            let to: Vec<String> = m
-                .successors(i)
-                .into_iter()
-                .map(|j| name(path, m, j))
+        if adj.forks(i) {
+            let to: Vec<String> = adj.successors[i]
+                .iter()
+                .map(|&j| name(path, m, j))
                 .collect();
             let _ = writeln!(
                 s,
@@ -102,11 +101,10 @@ pub fn section(path: &Path) -> String {
                 balancer(n.balancer)
             );
         }
-        if m.joins(i) {
-            let from: Vec<String> = m
-                .predecessors(i)
-                .into_iter()
-                .map(|j| name(path, m, j))
+        if adj.joins(i) {
+            let from: Vec<String> = adj.predecessors[i]
+                .iter()
+                .map(|&j| name(path, m, j))
                 .collect();
             let _ = writeln!(
                 s,

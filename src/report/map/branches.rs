@@ -12,8 +12,8 @@ use super::svg::{escape, num, polyline};
 use super::view::View;
 use super::Palette;
 use crate::distance::{Method, METRES_PER_MILE};
-use crate::multipath::Multipath;
-use crate::path::Path;
+use crate::path::{Adjacency, Path};
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
 /// The colour branch lines are drawn in.
@@ -54,18 +54,21 @@ pub fn links(path: &Path) -> Vec<BranchLink> {
         .distance
         .as_ref()
         .map_or(Method::default(), |d| d.method);
+    let adj = Adjacency::of(m);
+    let flows: HashMap<(usize, usize), u32> =
+        m.links.iter().map(|l| ((l.from, l.to), l.flows)).collect();
     let mut out: Vec<BranchLink> = Vec::new();
     for from in 0..m.nodes.len() {
         let Some((from_at, from_counted)) = place(path, from) else {
             continue;
         };
-        for (to, bridged, flows) in reach(path, m, from) {
+        for (to, bridged) in reach(path, &adj, from) {
             let Some((to_at, to_counted)) = place(path, to) else {
                 continue;
             };
-            if out.iter().any(|l| l.from == from && l.to == to) {
-                continue;
-            }
+            let flows = (!bridged)
+                .then(|| flows.get(&(from, to)).copied())
+                .flatten();
             let metres = method.metres(from_at, to_at);
             out.push(BranchLink {
                 from,
@@ -83,31 +86,30 @@ pub fn links(path: &Path) -> Vec<BranchLink> {
     out
 }
 
-/// The placed vertices `from` leads to, over unplaced ones: `(vertex, bridged, flows)`.
-fn reach(path: &Path, m: &Multipath, from: usize) -> Vec<(usize, bool, Option<u32>)> {
+/// The placed vertices `from` leads to, over unplaced ones: `(vertex, bridged)`; each once.
+fn reach(path: &Path, adj: &Adjacency, from: usize) -> Vec<(usize, bool)> {
     let mut out = Vec::new();
-    let mut stack: Vec<(usize, bool, Option<u32>)> = m
-        .links
+    let mut seen = HashSet::new();
+    // Direct links first, so a vertex reached both ways is not called bridged.
+    let (placed, mut stack): (Vec<usize>, Vec<usize>) = adj.successors[from]
         .iter()
-        .filter(|l| l.from == from && m.nodes[l.to].ttl > m.nodes[from].ttl)
-        .map(|l| (l.to, false, Some(l.flows)))
-        .collect();
-    let mut seen = vec![false; m.nodes.len()];
-    while let Some((v, bridged, flows)) = stack.pop() {
-        if std::mem::replace(&mut seen[v], true) {
+        .partition(|&&to| place(path, to).is_some());
+    for to in placed {
+        if seen.insert(to) {
+            out.push((to, false));
+        }
+    }
+    while let Some(v) = stack.pop() {
+        if !seen.insert(v) {
             continue;
         }
         if place(path, v).is_some() {
-            out.push((v, bridged, flows));
+            out.push((v, true));
             continue;
         }
-        for s in m.successors(v) {
-            if m.nodes[s].ttl > m.nodes[v].ttl {
-                stack.push((s, true, None));
-            }
-        }
+        stack.extend(adj.successors[v].iter().copied());
     }
-    out.sort_by_key(|o| o.0);
+    out.sort_unstable();
     out
 }
 
