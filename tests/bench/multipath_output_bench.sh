@@ -9,7 +9,7 @@
 # Vertices are public addresses used as data only (no packet is sent), placed by the shipped
 # geo data. Each is run with table output and with --map/--geojson as well.
 # Run from the repository root after `cargo build --release`:
-#   bash tests/bench/multipath_bench.sh [RUNS]
+#   bash tests/bench/multipath_output_bench.sh [RUNS]
 set -euo pipefail
 runs=${1:-5}
 bin="${GLOBETRACE_BIN:-$(pwd)/target/release/globetrace}"
