@@ -86,9 +86,10 @@ fn saved_run() -> Trace {
     t
 }
 
-/// The saved document, as `globetrace --multipath --format json -n --no-geo` writes it.
-fn saved_file() -> PathBuf {
-    let file = scratch("saved.json");
+/// The saved document, as `globetrace --multipath --format json -n --no-geo` writes it, under
+/// a name of the test's own (tests run in parallel).
+fn saved_file(name: &str) -> PathBuf {
+    let file = scratch(name);
     let path = Path::new(saved_run(), &Default::default());
     std::fs::write(&file, json::to_string(&path).unwrap()).unwrap();
     file
@@ -122,7 +123,7 @@ fn node<'a>(doc: &'a Value, id: &str) -> &'a Value {
 
 #[test]
 fn a_saved_multipath_run_is_placed_vertex_by_vertex() {
-    let file = saved_file();
+    let file = saved_file("saved-1.json");
     let doc = json_of(annotate(&["--format", "json", file.to_str().unwrap()]));
     assert_eq!(doc["origin"], "imported");
     assert_eq!(doc["probes_sent"], 31);
@@ -168,7 +169,7 @@ fn a_saved_multipath_run_is_placed_vertex_by_vertex() {
 
 #[test]
 fn csv_table_and_maps_show_every_branch() {
-    let file = saved_file();
+    let file = saved_file("saved-2.json");
     let (csv, geojson, svg) = (
         scratch("out.csv"),
         scratch("out.geojson"),
@@ -262,7 +263,7 @@ fn csv_table_and_maps_show_every_branch() {
 
 #[test]
 fn a_bad_graph_is_reported_and_a_many_trace_document_refused() {
-    let file = saved_file();
+    let file = saved_file("saved-3.json");
     let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     let links = doc["multipath"]["links"].as_array_mut().unwrap();
     links.push(serde_json::json!({"from": "1:81.2.69.142", "to": "9:\u{1b}[2Jx", "flows": 1}));
