@@ -4,8 +4,8 @@
 # vertex of one TTL links to every vertex of the next (the worst case for the branch cover and
 # the distance range: the number of source-to-sink paths is width^(ttls-2)):
 #   - a 4-wide diamond in a 12-hop path (what a real backbone shows),
-#   - 16 wide over 10 TTLs (2,816 links),
-#   - 64 wide over 12 TTLs (768 vertices, 45,056 links; 64^10 paths).
+#   - 16 wide over 8 of 10 TTLs (130 vertices, 1,824 links; 16^8 paths),
+#   - 64 wide over 10 of 12 TTLs (642 vertices, 36,992 links; 64^10 paths).
 # Vertices are public addresses used as data only (no packet is sent), placed by the shipped
 # geo data. Each is run with table output and with --map/--geojson as well.
 # Run from the repository root after `cargo build --release`:
