@@ -1,5 +1,7 @@
-//! globetrace's own JSON (`--format json`, one trace): read back so a saved run, a multipath
-//! one included, can be annotated again with other databases, overrides or hints.
+//! globetrace's own JSON: read back so a saved run, a multipath one included, can be annotated
+//! again with other databases, overrides or hints. A file holds one document (`--format
+//! json` of one trace), a JSON array of them, or one per line (`--format jsonl` of a batch,
+//! each with its `trace` label and `identity`); the stream ([`super::stream`]) splits them.
 //!
 //! The document says per hop how many probes were sent and, per responder, how many answered
 //! and with which RTTs and reply kinds; that is turned back into probes (the responders'
@@ -13,7 +15,9 @@
 
 use super::{ImportError, ImportWarning, Imported, InputFormat, WarningReason};
 use crate::multipath::{Balancer, Link, Multipath, Node};
-use crate::trace::{Hop, MplsLabel, Origin, Reply, ReplyKind, Trace, TraceOptions, Unreachable};
+use crate::trace::{
+    Hop, MplsLabel, Origin, Reply, ReplyKind, Trace, TraceIdentity, TraceOptions, Unreachable,
+};
 use serde::Deserialize;
 use std::net::IpAddr;
 use std::time::Duration;
@@ -43,6 +47,9 @@ struct Document {
     multipath: Option<GraphDoc>,
     /// Present in the many-trace document, which this reader does not take.
     traces: Option<serde::de::IgnoredAny>,
+    /// A trace of many (`--format jsonl`): its label and what named it.
+    trace: Option<String>,
+    identity: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -131,15 +138,7 @@ fn kind(name: Option<&str>, mark: Option<&str>) -> ReplyKind {
     }
 }
 
-fn warning(reason: String) -> ImportWarning {
-    ImportWarning {
-        line: 1,
-        text: String::new(),
-        reason: WarningReason::RecordNote(reason),
-    }
-}
-
-fn hop(doc: &HopDoc, warnings: &mut Vec<ImportWarning>) -> Hop {
+fn hop(doc: &HopDoc, notes: &mut Vec<String>) -> Hop {
     let mut probes: Vec<Option<Reply>> = Vec::new();
     for r in &doc.responders {
         let k = kind(
@@ -153,10 +152,10 @@ fn hop(doc: &HopDoc, warnings: &mut Vec<ImportWarning>) -> Hop {
             .filter(|h| !h.is_empty());
         for i in 0..r.received.max(r.rtts_ms.len()) {
             if probes.len() == MAX_PROBES_PER_HOP {
-                warnings.push(warning(format!(
+                notes.push(format!(
                     "hop {}: more than {MAX_PROBES_PER_HOP} replies; the rest left out",
                     doc.hop
-                )));
+                ));
                 return Hop {
                     ttl: doc.hop,
                     probes,
@@ -185,12 +184,12 @@ fn hop(doc: &HopDoc, warnings: &mut Vec<ImportWarning>) -> Hop {
     }
 }
 
-fn graph(doc: &GraphDoc, warnings: &mut Vec<ImportWarning>) -> Multipath {
+fn graph(doc: &GraphDoc, notes: &mut Vec<String>) -> Multipath {
     let nodes: Vec<&NodeDoc> = doc.nodes.iter().take(MAX_NODES).collect();
     if doc.nodes.len() > MAX_NODES {
-        warnings.push(warning(format!(
+        notes.push(format!(
             "more than {MAX_NODES} multipath vertices; the rest left out"
-        )));
+        ));
     }
     let mut m = Multipath {
         confidence: doc.confidence,
@@ -215,9 +214,9 @@ fn graph(doc: &GraphDoc, warnings: &mut Vec<ImportWarning>) -> Multipath {
         .collect();
     let index = |id: &str| ids.get(id).copied();
     if doc.links.len() > MAX_LINKS {
-        warnings.push(warning(format!(
+        notes.push(format!(
             "more than {MAX_LINKS} multipath links; the rest left out"
-        )));
+        ));
     }
     let mut bad = 0usize;
     for l in doc.links.iter().take(MAX_LINKS) {
@@ -236,25 +235,90 @@ fn graph(doc: &GraphDoc, warnings: &mut Vec<ImportWarning>) -> Multipath {
         bad += 1;
         if bad <= MAX_LINK_WARNINGS {
             let shown = |id: &str| crate::text::sanitize_text(id, 60);
-            warnings.push(warning(format!(
+            notes.push(format!(
                 "multipath link {:?} → {:?} {why}; left out",
                 shown(&l.from),
                 shown(&l.to)
-            )));
+            ));
         }
     }
     if bad > MAX_LINK_WARNINGS {
-        warnings.push(warning(format!(
+        notes.push(format!(
             "{} more multipath links left out",
             bad - MAX_LINK_WARNINGS
-        )));
+        ));
     }
     m
 }
 
-/// Reads one trace's globetrace JSON document.
+/// One record: a document `--format json` wrote, or one line of `--format jsonl` (a trace of
+/// many, with its `trace` label and `identity`). Returns the trace, what names it, and notes on
+/// what was left out; an error says why the record is not a trace.
+pub(super) fn read(bytes: &[u8]) -> Result<(Trace, TraceIdentity, Vec<String>), String> {
+    let doc: Document = serde_json::from_slice(bytes)
+        .map_err(|e| format!("not a globetrace JSON document: {e}"))?;
+    if doc.traces.is_some() {
+        return Err(
+            "a globetrace document of many traces (--format json of a batch); \
+                    save them with --format jsonl to annotate them again"
+                .into(),
+        );
+    }
+    if !(1..=2).contains(&doc.schema_version) {
+        return Err(format!(
+            "schema_version {} is not one this version reads (1 or 2)",
+            doc.schema_version
+        ));
+    }
+    let mut notes = Vec::new();
+    let target = doc
+        .target
+        .as_deref()
+        .map(crate::text::sanitize_name)
+        .or_else(|| doc.address.map(|a| a.to_string()))
+        .unwrap_or_default();
+    let mut trace = Trace::new(target.clone(), doc.address, Origin::Imported);
+    trace.source = doc.source;
+    trace.options = doc.options;
+    trace.reached = doc.reached;
+    trace.interrupted = doc.interrupted;
+    let mut hops: Vec<Hop> = doc.hops.iter().map(|h| hop(h, &mut notes)).collect();
+    hops.sort_by_key(|h| h.ttl);
+    hops.dedup_by_key(|h| h.ttl);
+    trace.hops = hops;
+    trace.multipath = doc.multipath.as_ref().map(|g| graph(g, &mut notes));
+    if trace.hops.iter().all(|h| h.received() == 0) {
+        return Err("no hop answered".into());
+    }
+    // A trace of many keeps what named it (less the position its file gave it: the reader
+    // numbers records again).
+    let mut identity: TraceIdentity = doc
+        .identity
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default();
+    let label = doc.trace.as_deref().unwrap_or(&identity.label);
+    let label = match label.rsplit_once('#') {
+        Some((l, n)) if !l.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => l,
+        _ => label,
+    };
+    identity.label = crate::text::sanitize_text(label, 200);
+    if identity.label.is_empty() {
+        identity.label = target;
+    }
+    for s in [
+        &mut identity.tool,
+        &mut identity.vantage,
+        &mut identity.measurement,
+    ] {
+        *s = s.as_deref().map(|t| crate::text::sanitize_text(t, 200));
+    }
+    Ok((trace, identity, notes))
+}
+
+/// Reads one trace's globetrace JSON document on its own (the stream reads files through
+/// [`read`]).
 pub(super) fn parse(bytes: &[u8], name: &str) -> Result<Imported, ImportError> {
-    let no_hops = |why: String| ImportError::NoHops {
+    let (trace, _, notes) = read(bytes).map_err(|why| ImportError::NoHops {
         name: name.into(),
         format: Some(InputFormat::GlobetraceJson),
         warnings: vec![ImportWarning {
@@ -262,47 +326,18 @@ pub(super) fn parse(bytes: &[u8], name: &str) -> Result<Imported, ImportError> {
             text: String::new(),
             reason: WarningReason::BadRecord(why),
         }],
-    };
-    let doc: Document = serde_json::from_slice(bytes)
-        .map_err(|e| no_hops(format!("not a globetrace JSON document: {e}")))?;
-    if doc.traces.is_some() {
-        return Err(ImportError::Unsupported {
-            name: name.into(),
-            what: "a globetrace document of many traces; annotate reads one trace saved with \
-                   --format json"
-                .into(),
-        });
-    }
-    if !(1..=2).contains(&doc.schema_version) {
-        return Err(no_hops(format!(
-            "schema_version {} is not one this version reads (1 or 2)",
-            doc.schema_version
-        )));
-    }
-    let mut warnings = Vec::new();
-    let target = doc
-        .target
-        .as_deref()
-        .map(crate::text::sanitize_name)
-        .or_else(|| doc.address.map(|a| a.to_string()))
-        .unwrap_or_default();
-    let mut trace = Trace::new(target, doc.address, Origin::Imported);
-    trace.source = doc.source;
-    trace.options = doc.options;
-    trace.reached = doc.reached;
-    trace.interrupted = doc.interrupted;
-    let mut hops: Vec<Hop> = doc.hops.iter().map(|h| hop(h, &mut warnings)).collect();
-    hops.sort_by_key(|h| h.ttl);
-    hops.dedup_by_key(|h| h.ttl);
-    trace.hops = hops;
-    trace.multipath = doc.multipath.as_ref().map(|g| graph(g, &mut warnings));
-    if trace.hops.iter().all(|h| h.received() == 0) {
-        return Err(no_hops("no hop answered".into()));
-    }
+    })?;
     Ok(Imported {
         trace,
         format: InputFormat::GlobetraceJson,
-        warnings,
+        warnings: notes
+            .into_iter()
+            .map(|n| ImportWarning {
+                line: 1,
+                text: String::new(),
+                reason: WarningReason::RecordNote(n),
+            })
+            .collect(),
     })
 }
 
