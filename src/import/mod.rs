@@ -12,6 +12,8 @@
 //! - `mtr --json` and `mtr --xml`;
 //! - `tracepath` / `tracepath6` (iputils), Windows `pathping` and WinMTR's text export;
 //! - Huawei VRP `tracert`, MikroTik RouterOS `/tool traceroute` and Arista EOS `traceroute`;
+//! - globetrace's own JSON (`--format json`), multipath graph included, to annotate a saved run
+//!   again;
 //! - files of many traces, streamed one record at a time ([`stream`]): RIPE Atlas traceroute
 //!   results (one object, an array, or JSON lines), scamper's JSON (`sc_warts2json`) and
 //!   scamper's warts binary.
@@ -26,6 +28,7 @@ mod atlas;
 mod cisco;
 mod common;
 mod decode;
+mod globetrace_json;
 mod huawei;
 mod list;
 mod mikrotik;
@@ -114,6 +117,8 @@ pub enum InputFormat {
     Mikrotik,
     /// Arista EOS `traceroute` with its prompt.
     Arista,
+    /// globetrace's own JSON (`--format json`, one trace, multipath ones included).
+    GlobetraceJson,
 }
 
 impl fmt::Display for InputFormat {
@@ -137,6 +142,7 @@ impl fmt::Display for InputFormat {
             InputFormat::Huawei => "Huawei tracert output",
             InputFormat::Mikrotik => "MikroTik traceroute output",
             InputFormat::Arista => "Arista EOS traceroute output",
+            InputFormat::GlobetraceJson => "globetrace JSON",
         })
     }
 }
@@ -382,6 +388,9 @@ pub fn parse_bytes_as(
 ) -> Result<Imported, ImportError> {
     if forced == Some(InputFormat::MtrJson) {
         return mtr_json::parse(bytes, name);
+    }
+    if forced == Some(InputFormat::GlobetraceJson) {
+        return globetrace_json::parse(bytes, name);
     }
     let (text, bad_line) = decode::decode(bytes);
     let encoding_warning = bad_line.map(|line| ImportWarning {
