@@ -17,8 +17,8 @@ fn fixture(name: &str) -> String {
     format!("{}/tests/fixtures/many/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Responders per hop of `annotate --format json` of one file.
-fn annotated(file: &str) -> Vec<(u64, BTreeSet<String>)> {
+/// Responders per hop of `annotate --format json` of one file, and its graph's links.
+fn annotated(file: &str) -> (Vec<(u64, BTreeSet<String>)>, Links) {
     let out = Command::new(binary())
         .args(["annotate", "-n", "--no-geo", "--format", "json", file])
         .output()
@@ -35,7 +35,18 @@ fn annotated(file: &str) -> Vec<(u64, BTreeSet<String>)> {
     );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["reached"], true, "{file}");
-    v["hops"]
+    let links = v["multipath"]["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["from"].as_str().unwrap().into(),
+                l["to"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let hops = v["hops"]
         .as_array()
         .unwrap()
         .iter()
@@ -48,7 +59,8 @@ fn annotated(file: &str) -> Vec<(u64, BTreeSet<String>)> {
                 .collect();
             (h["hop"].as_u64().unwrap(), ips)
         })
-        .collect()
+        .collect();
+    (hops, links)
 }
 
 #[test]
@@ -61,8 +73,26 @@ fn annotate_reads_tracelb_from_warts_and_json() {
         (4, set(&["10.0.6.2"])),
         (5, set(&["10.0.9.2"])),
     ];
-    assert_eq!(annotated(&fixture("tracelb-nested.warts")), want);
-    assert_eq!(annotated(&fixture("tracelb-nested.json")), want);
+    // The nested clump scamper prints as (x, y) -> (x1, x2, y1), resolved by its flows.
+    let graph: Links = [
+        ("1:10.0.0.2", "2:10.0.1.2"),
+        ("1:10.0.0.2", "2:10.0.2.2"),
+        ("2:10.0.1.2", "3:10.0.3.2"),
+        ("2:10.0.1.2", "3:10.0.4.2"),
+        ("2:10.0.2.2", "3:10.0.5.2"),
+        ("3:10.0.3.2", "4:10.0.6.2"),
+        ("3:10.0.4.2", "4:10.0.6.2"),
+        ("3:10.0.5.2", "4:10.0.6.2"),
+        ("4:10.0.6.2", "5:10.0.9.2"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    for file in ["tracelb-nested.warts", "tracelb-nested.json"] {
+        let (hops, links) = annotated(&fixture(file));
+        assert_eq!(hops, want, "{file}");
+        assert_eq!(links, graph, "{file}");
+    }
 }
 
 /// The traces of a file, read as detected.
