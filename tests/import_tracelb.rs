@@ -101,8 +101,8 @@ fn traces(path: &str) -> Vec<Trace> {
         panic!("{path}: not read as many traces");
     };
     stream
-        .filter_map(|i| match i.unwrap() {
-            Item::Trace(r) => Some(r.trace),
+        .map(|i| match i.unwrap() {
+            Item::Trace(r) => r.trace,
             Item::Warning(w) => panic!("{path}: {w:?}"),
         })
         .collect()
