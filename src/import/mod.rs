@@ -16,7 +16,7 @@
 //!   again;
 //! - files of many traces, streamed one record at a time ([`stream`]): RIPE Atlas traceroute
 //!   results (one object, an array, or JSON lines), scamper's JSON (`sc_warts2json`) and
-//!   scamper's warts binary.
+//!   scamper's warts binary, their multipath `tracelb` records included ([`tracelb`]).
 //!
 //! The input is untrusted and often mangled, so reading never fails on a bad line: each line
 //! that cannot be read becomes an [`ImportWarning`] with its line number and is skipped. Only
