@@ -179,6 +179,14 @@ pub fn analyse(hostname: &str) -> Analysis {
                        or router inside it"
                 .into();
         }
+        if position::after_device_label(&tokens.tokens, i, &unread) {
+            // The site position says it is a site: structure enough (a small town's
+            // UN/LOCODE still needs GeoIP, for its size, not its position).
+            for h in found.iter_mut() {
+                h.needs_support &=
+                    h.kind == HintKind::Locode && h.place.population < LOCODE_MIN_POPULATION;
+            }
+        }
         if !found.is_empty() {
             outcome = format!(
                 "{}: {}{}",

@@ -13,6 +13,10 @@
 //!   is not taken. Longer names after such a word (`tnk-toronto`, `pvu-paris`) are places
 //!   whatever comes before them, and a code first in its label (`kbn-b4-link`) or after a
 //!   number (`m1049-jax`) is untouched.
+//! - **The label after a device's is the site's** (`retn.ier02.sto.ntwk.msn.net`,
+//!   `bas1.paris.sfr.net`): a label of letters and a number that reads as nothing is a
+//!   device, and a whole label right after it is in the site's position. That is structure
+//!   enough for a short code or a city name that would otherwise need GeoIP's agreement.
 //! - **The label nearest the domain is the site** (`ibr01.ham31.ntwk.msn.net`): DNS names
 //!   grow broader to the right, and routers are named `device.site.domain` (`ccr42.ham01`,
 //!   `mpr1.sea1`, `ibr01.ham31`). When site-numbered codes of the same kind in different
@@ -37,6 +41,25 @@ pub fn after_unread_word(tokens: &[Token], i: usize, unread: &[bool]) -> bool {
             && w.part + 1 == t.part
             && w.alpha.len() >= 3
             && w.alpha == w.text
+    })
+}
+
+/// Whether `tokens[i]` is a whole label right after a device's label: one part of letters
+/// and a number that reads as nothing (`ier02.sto`, `bas1.paris`). Names are written
+/// `device.site.domain`, so the label after the device is the site's.
+pub fn after_device_label(tokens: &[Token], i: usize, unread: &[bool]) -> bool {
+    let t = &tokens[i];
+    if t.width != 1 || t.parts != 1 || t.label == 0 || t.alpha != t.text {
+        return false;
+    }
+    tokens.iter().zip(unread).any(|(d, &unread)| {
+        unread
+            && d.width == 1
+            && d.parts == 1
+            && d.label + 1 == t.label
+            && d.site_number
+            && d.alpha.len() >= 2
+            && d.text[d.alpha.len()..].bytes().all(|b| b.is_ascii_digit())
     })
 }
 
@@ -114,6 +137,28 @@ mod tests {
             placed("xe-0.core-fra1.example.net").as_deref(),
             Some("Frankfurt am Main, DE")
         );
+    }
+
+    #[test]
+    fn the_label_after_a_device_is_the_site() {
+        assert_eq!(
+            placed("retn.ier02.sto.ntwk.msn.net").as_deref(),
+            Some("Stockholm, SE")
+        );
+        assert_eq!(placed("bas1.paris.sfr.net").as_deref(), Some("Paris, FR"));
+        // Without a numbered device label before it, a bare code still needs GeoIP.
+        for name in [
+            "lax.example.com",
+            "cdn-lax.customer.example.com",
+            "ier.sto.example.net",
+        ] {
+            assert_eq!(placed(name), None, "{name}");
+        }
+        // A device label that is a service or vocabulary word is not a device here, and a
+        // small town's UN/LOCODE still needs GeoIP for its size.
+        assert_eq!(placed("web1.lax.example.com"), None);
+        assert_eq!(placed("dev1.de-hmb.example.net"), None);
+        assert_eq!(placed("abc1.hmb.example.de"), None);
     }
 
     #[test]
