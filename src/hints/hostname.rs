@@ -110,6 +110,17 @@ const NO_ENTRY: &str = "no dictionary entry";
 /// table and the derived CLLI codes use too (module docs).
 pub const LOCODE_MIN_POPULATION: u32 = 100_000;
 
+impl Hint {
+    /// Why a hint that [`Hint::needs_support`] needs it, for `locate`.
+    pub fn why_support(&self) -> &'static str {
+        if small_locode(self) {
+            "it is a town under 100,000 people"
+        } else {
+            "nothing in the name says it is a site"
+        }
+    }
+}
+
 /// Places the strongest tokens of one name may be at and still agree.
 pub const AGREE_KM: f64 = 150.0;
 
@@ -183,8 +194,7 @@ pub fn analyse(hostname: &str) -> Analysis {
             // The site position says it is a site: structure enough (a small town's
             // UN/LOCODE still needs GeoIP, for its size, not its position).
             for h in found.iter_mut() {
-                h.needs_support &=
-                    h.kind == HintKind::Locode && h.place.population < LOCODE_MIN_POPULATION;
+                h.needs_support &= small_locode(h);
             }
         }
         if !found.is_empty() {
@@ -193,9 +203,9 @@ pub fn analyse(hostname: &str) -> Analysis {
                 found[0].kind.as_str(),
                 found[0].place.label(),
                 if found[0].needs_support {
-                    " (only if GeoIP agrees: nothing in the name says it is a site)"
+                    format!(" (only if GeoIP agrees: {})", found[0].why_support())
                 } else {
-                    ""
+                    String::new()
                 }
             );
             per_token.push((token.label, found));
@@ -351,8 +361,8 @@ fn token_hints(token: &Token, ctx: &Context<'_>) -> (Vec<Hint>, Vec<String>, Str
         found = dictionary_hints(alpha, ctx.countries, &hint);
         // A UN/LOCODE of a small town (`se-brm`: Bromölla; `de-hmb`: Hammelburg) is more
         // often an operator's own code that happens to spell one (module docs).
-        for h in found.iter_mut().filter(|h| h.kind == HintKind::Locode) {
-            h.needs_support |= h.place.population < LOCODE_MIN_POPULATION;
+        for h in found.iter_mut() {
+            h.needs_support |= small_locode(h);
         }
     }
     let entries: Vec<String> = found
@@ -427,6 +437,12 @@ fn dictionary_hints(
         out.extend(dict::airport(alpha).map(|p| hint(p, HintKind::Airport)));
     }
     out
+}
+
+/// A UN/LOCODE reading of a town under [`LOCODE_MIN_POPULATION`]: it needs GeoIP's agreement
+/// wherever it sits in the name.
+fn small_locode(h: &Hint) -> bool {
+    h.kind == HintKind::Locode && h.place.population < LOCODE_MIN_POPULATION
 }
 
 /// True when a token is the network's own name or its start (`ren` in `renater.fr`,
