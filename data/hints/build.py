@@ -14,7 +14,7 @@ Outputs, all UTF-8 TSV sorted by their first column(s), '#' lines are comments:
   cities.tsv     key  lat lon cc admin1 population kind(p=name,a=alternate) name
   airports.tsv   code lat lon cc admin1 population name     (the airport's coordinates and city;
                  population: the largest city within 50 km of it, which the
-                 significance filter requires)
+                 significance filter requires; military airfields are left out)
   regions.tsv    region(US-TX, CA-ON, or a country code) lat lon cc admin1 population
                  key name   (cities of 100,000 or more, most populous first)
   clli.tsv       code lat lon cc admin1 population name
