@@ -149,11 +149,11 @@ pub fn locate(query: &str, geo: Option<&Geo>) -> Located {
                 latitude: None,
                 longitude: None,
                 why: format!(
-                    "{} would name {}, but nothing in the name says {:?} is a site; \
-                     in a trace it counts only where GeoIP agrees",
+                    "{} {:?} would name {}, but {}; in a trace it counts only where GeoIP agrees",
                     h.kind.as_str(),
+                    h.token,
                     h.place.label(),
-                    h.token
+                    h.why_support()
                 ),
             },
             Some(h) => Verdict {

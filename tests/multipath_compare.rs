@@ -82,7 +82,13 @@ fn cases() -> Option<Vec<Case>> {
     )?;
     let t2 = truth(
         &two,
-        &[("r1", "a"), ("r1", "b"), ("a", "j"), ("b", "j"), ("j", "dst")],
+        &[
+            ("r1", "a"),
+            ("r1", "b"),
+            ("a", "j"),
+            ("b", "j"),
+            ("j", "dst"),
+        ],
     );
     let t4 = truth(
         &four,
@@ -136,7 +142,14 @@ fn ours(topo: &Topology, port: u16, confidence: &str) -> (u64, f64, Links) {
     let start = Instant::now();
     let out = topo
         .command(topo.src(), binary())
-        .args(["--format", "json", "-n", "-U", "--multipath", "--confidence"])
+        .args([
+            "--format",
+            "json",
+            "-n",
+            "-U",
+            "--multipath",
+            "--confidence",
+        ])
         .arg(confidence)
         .args(["--source-port", &port.to_string()])
         .arg(topo.dst_v4().to_string())
@@ -149,7 +162,14 @@ fn ours(topo: &Topology, port: u16, confidence: &str) -> (u64, f64, Links) {
         .unwrap()
         .iter()
         .map(|l| {
-            let a = |k: &str| l[k].as_str().unwrap().split_once(':').unwrap().1.to_string();
+            let a = |k: &str| {
+                l[k].as_str()
+                    .unwrap()
+                    .split_once(':')
+                    .unwrap()
+                    .1
+                    .to_string()
+            };
             (a("from"), a("to"))
         })
         .collect();
@@ -194,7 +214,10 @@ fn collect_addresses(v: &Value, into: &mut BTreeSet<String>) {
 
 /// Every address a graph's links name.
 fn addresses(links: &Links) -> BTreeSet<String> {
-    links.iter().flat_map(|(a, b)| [a.clone(), b.clone()]).collect()
+    links
+        .iter()
+        .flat_map(|(a, b)| [a.clone(), b.clone()])
+        .collect()
 }
 
 #[test]
@@ -205,7 +228,9 @@ fn side_by_side_with_scamper_tracelb() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(20);
     let Some(cases) = cases() else { return };
-    println!("| diamond | confidence | tool | probes (mean) | time (mean) | every interface found |");
+    println!(
+        "| diamond | confidence | tool | probes (mean) | time (mean) | every interface found |"
+    );
     println!("|---|---:|---|---:|---:|---:|");
     for case in &cases {
         for confidence in ["95", "99"] {
@@ -251,4 +276,3 @@ fn side_by_side_with_scamper_tracelb() {
         }
     }
 }
-

@@ -14,7 +14,7 @@ Outputs, all UTF-8 TSV sorted by their first column(s), '#' lines are comments:
   cities.tsv     key  lat lon cc admin1 population kind(p=name,a=alternate) name
   airports.tsv   code lat lon cc admin1 population name     (the airport's coordinates and city;
                  population: the largest city within 50 km of it, which the
-                 significance filter requires)
+                 significance filter requires; military airfields are left out)
   regions.tsv    region(US-TX, CA-ON, or a country code) lat lon cc admin1 population
                  key name   (cities of 100,000 or more, most populous first)
   clli.tsv       code lat lon cc admin1 population name
@@ -27,6 +27,7 @@ Only the Python standard library is used.
 import csv
 import json
 import math
+import re
 import sys
 import unicodedata
 from pathlib import Path
@@ -52,6 +53,23 @@ REGION_POPULATION = 100_000
 # An airport code is kept when a city this big lies within AIRPORT_RADIUS_KM.
 AIRPORT_POPULATION = 100_000
 AIRPORT_RADIUS_KM = 50.0
+# Military airfields (air bases, army air fields, naval air stations) are not site codes:
+# operators name a site after the airport its city flies from, and a base's code read in a
+# router name is another network's code by chance (Hetzner's `nbg1` is Nuremberg, NBG a naval
+# air station in New Orleans). Told by name; a field that also names a civil airport
+# (`Charleston Afb/International`, `Yuma Mcas/Yuma International`) is a city's airport and
+# stays.
+MILITARY = re.compile(
+    r"\b(air ?base|ab|afb|air force (base|station)|army (air ?field|airfield|heliport)"
+    r"|nas|naval|mcas|marine corps|raf|angb|air station)\b",
+    re.IGNORECASE,
+)
+CIVIL = re.compile(r"/|\b(international|municipal|regional)\b", re.IGNORECASE)
+
+
+def military(name):
+    """True for a military airfield that is not also a civil airport (see MILITARY)."""
+    return bool(MILITARY.search(name)) and not CIVIL.search(name)
 
 
 def fold(text):
@@ -221,7 +239,7 @@ def main():
     with open(airports_csv, encoding="utf-8") as f:
         for a in csv.DictReader(f):
             code = a["iata"].strip().lower()
-            if len(code) != 3 or not code.isalpha() or code in stop:
+            if len(code) != 3 or not code.isalpha() or code in stop or military(a["name"]):
                 continue
             lat, lon = float(a["lat"]), float(a["lon"])
             city = near(lat, lon)

@@ -42,6 +42,20 @@ const STATE_CODES: &[&str] = &[
     "nu",
 ];
 
+/// States and territories that operators write as a label of their own after a site
+/// (`crlt.vic.aarnet.net.au`, `brwy.nsw.…`): regions, never places, though the letters may
+/// also be a UN/LOCODE or an airport (`vic`). Two-letter ones are never read as places
+/// anyway. Australia's official abbreviations (Australia Post).
+const REGION_LABELS: &[(&str, &[&str])] = &[("AU", &["nsw", "vic", "qld", "tas", "act"])];
+
+/// Whether `alpha` is the abbreviation of a state or territory of a country the name names
+/// ([`REGION_LABELS`]).
+pub fn is_region_label(alpha: &str, evidence: &Evidence) -> bool {
+    REGION_LABELS
+        .iter()
+        .any(|(cc, regions)| evidence.countries.iter().any(|c| c == cc) && regions.contains(&alpha))
+}
+
 /// Where a name's countries come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {

@@ -25,8 +25,13 @@
 //! `needs_support`, and the hints stage takes it only when GeoIP's city lies near it. Words
 //! that merely spell a code (`notplaces.txt`: `nap`, `ixp`, `customer`) are never places;
 //! service words (`servicewords.txt`: `tls`, `map`, `cdn`) only with a site number in a
-//! router's name. The network's own name (`ren` in `renater.fr`) is not a place either. A miss
-//! is preferred to a confident wrong city.
+//! router's name. The network's own name (`ren` in `renater.fr`) is not a place either, nor is
+//! a state written as a label of its own (`vic`, `nsw` under `.au`). A UN/LOCODE is read only
+//! in a country the name names, and even there a town under 100,000 people needs GeoIP's
+//! agreement: under `us-` half of all three-letter codes are some UN/LOCODE, under `de-` one in
+//! six, so an operator's own code (`us-man`, MAN LAN) spells a small town by chance. Where in
+//! the name a token sits counts too ([`super::position`]). A miss is preferred to a confident
+//! wrong city.
 //!
 //! CLLI codes (4 letters of place + 2 of state or country) are not freely published, so
 //! besides a small hand-made table, a code is derived: the 4 letters must start a city's
@@ -39,6 +44,7 @@
 
 use super::country::{self, Evidence};
 use super::dict::{self, Place, Region};
+use super::position;
 use super::tokens::{tokenize, Token};
 use crate::distance::Method;
 
@@ -97,6 +103,24 @@ pub struct Hint {
     pub site_number: bool,
 }
 
+/// What became of a token that no dictionary knows.
+const NO_ENTRY: &str = "no dictionary entry";
+
+/// A UN/LOCODE place smaller than this counts only where GeoIP agrees: the floor the airport
+/// table and the derived CLLI codes use too (module docs).
+pub const LOCODE_MIN_POPULATION: u32 = 100_000;
+
+impl Hint {
+    /// Why a hint that [`Hint::needs_support`] needs it, for `locate`.
+    pub fn why_support(&self) -> &'static str {
+        if small_locode(self) {
+            "it is a town under 100,000 people"
+        } else {
+            "nothing in the name says it is a site"
+        }
+    }
+}
+
 /// Places the strongest tokens of one name may be at and still agree.
 pub const AGREE_KM: f64 = 150.0;
 
@@ -143,23 +167,48 @@ pub fn analyse(hostname: &str) -> Analysis {
         known_scheme: dict::has_operator_scheme(&tokens.domain),
         countries: &countries,
     };
+    let read: Vec<(Vec<Hint>, Vec<String>, String)> = tokens
+        .tokens
+        .iter()
+        .map(|token| token_hints(token, &ctx))
+        .collect();
+    let unread: Vec<bool> = read
+        .iter()
+        .map(|(found, entries, outcome)| {
+            found.is_empty() && entries.is_empty() && outcome == NO_ENTRY
+        })
+        .collect();
     let mut tried = Vec::new();
-    let mut per_token: Vec<Vec<Hint>> = Vec::new();
-    for token in &tokens.tokens {
-        let (mut found, entries, mut outcome) = token_hints(token, &ctx);
+    let mut per_token: Vec<(usize, Vec<Hint>)> = Vec::new();
+    for (i, (token, (mut found, entries, mut outcome))) in
+        tokens.tokens.iter().zip(read).enumerate()
+    {
         narrow(&mut found, token.qualifier.as_deref());
+        if !found.is_empty() && position::after_unread_word(&tokens.tokens, i, &unread) {
+            found.clear();
+            outcome = "not taken: the unread word before it may be the place, and this a site \
+                       or router inside it"
+                .into();
+        }
+        if position::after_device_label(&tokens.tokens, i, &unread) {
+            // The site position says it is a site: structure enough (a small town's
+            // UN/LOCODE still needs GeoIP, for its size, not its position).
+            for h in found.iter_mut() {
+                h.needs_support &= small_locode(h);
+            }
+        }
         if !found.is_empty() {
             outcome = format!(
                 "{}: {}{}",
                 found[0].kind.as_str(),
                 found[0].place.label(),
                 if found[0].needs_support {
-                    " (only if GeoIP agrees: nothing in the name says it is a site)"
+                    format!(" (only if GeoIP agrees: {})", found[0].why_support())
                 } else {
-                    ""
+                    String::new()
                 }
             );
-            per_token.push(found);
+            per_token.push((token.label, found));
         }
         tried.push(Tried {
             token: token.text.clone(),
@@ -176,7 +225,7 @@ pub fn analyse(hostname: &str) -> Analysis {
         hints: Vec::new(),
         verdict: String::new(),
     };
-    let Some(top) = per_token.iter().map(|h| h[0].kind).max() else {
+    let Some(top) = per_token.iter().map(|(_, h)| h[0].kind).max() else {
         analysis.verdict = "no token names a place".into();
         return analysis;
     };
@@ -188,8 +237,24 @@ pub fn analyse(hostname: &str) -> Analysis {
     };
     let leaders: Vec<&Place> = per_token
         .iter()
-        .filter(|h| h[0].kind == top)
-        .map(|h| &h[0].place)
+        .filter(|(_, h)| h[0].kind == top)
+        .map(|(_, h)| &h[0].place)
+        .collect();
+    if !agree(&leaders) {
+        // Site-numbered codes in different labels: the one nearest the domain is the site.
+        let labelled: Vec<(usize, &Hint)> = per_token
+            .iter()
+            .filter(|(_, h)| h[0].kind == top)
+            .map(|(l, h)| (*l, &h[0]))
+            .collect();
+        if let Some(site) = position::rightmost_site(&labelled) {
+            per_token.retain(|(l, h)| h[0].kind != top || *l == site);
+        }
+    }
+    let leaders: Vec<&Place> = per_token
+        .iter()
+        .filter(|(_, h)| h[0].kind == top)
+        .map(|(_, h)| &h[0].place)
         .collect();
     if !agree(&leaders) && top >= HintKind::Long {
         // A site number is the mark of a site (`LosAngeles9`); a place name without one (a
@@ -198,17 +263,17 @@ pub fn analyse(hostname: &str) -> Analysis {
         // number are too easily a foreign site's code read in the wrong country.
         let numbered: Vec<&Place> = per_token
             .iter()
-            .filter(|h| h[0].kind == top && h[0].site_number)
-            .map(|h| &h[0].place)
+            .filter(|(_, h)| h[0].kind == top && h[0].site_number)
+            .map(|(_, h)| &h[0].place)
             .collect();
         if !numbered.is_empty() && numbered.len() < leaders.len() && agree(&numbered) {
-            per_token.retain(|h| h[0].kind != top || h[0].site_number);
+            per_token.retain(|(_, h)| h[0].kind != top || h[0].site_number);
         }
     }
     let leaders: Vec<&Place> = per_token
         .iter()
-        .filter(|h| h[0].kind == top)
-        .map(|h| &h[0].place)
+        .filter(|(_, h)| h[0].kind == top)
+        .map(|(_, h)| &h[0].place)
         .collect();
     if !agree(&leaders) {
         analysis.verdict = format!(
@@ -217,7 +282,7 @@ pub fn analyse(hostname: &str) -> Analysis {
         );
         return analysis;
     }
-    let mut all: Vec<Hint> = per_token.into_iter().flatten().collect();
+    let mut all: Vec<Hint> = per_token.into_iter().flat_map(|(_, h)| h).collect();
     all.sort_by_key(|h| std::cmp::Reverse(h.kind)); // stable: token order, then population
     analysis.verdict = format!(
         "{} {:?} names {}",
@@ -286,7 +351,19 @@ fn token_hints(token: &Token, ctx: &Context<'_>) -> (Vec<Hint>, Vec<String>, Str
                 "not a place (a service word without a site number in a router's name)".into(),
             );
         }
+        if country::is_region_label(alpha, ctx.countries) {
+            return (
+                Vec::new(),
+                Vec::new(),
+                "not a place (a state or territory of the named country)".into(),
+            );
+        }
         found = dictionary_hints(alpha, ctx.countries, &hint);
+        // A UN/LOCODE of a small town (`se-brm`: Bromölla; `de-hmb`: Hammelburg) is more
+        // often an operator's own code that happens to spell one (module docs).
+        for h in found.iter_mut() {
+            h.needs_support |= small_locode(h);
+        }
     }
     let entries: Vec<String> = found
         .iter()
@@ -305,7 +382,7 @@ fn token_hints(token: &Token, ctx: &Context<'_>) -> (Vec<Hint>, Vec<String>, Str
             ctx.countries.countries.join(",")
         )
     } else {
-        "no dictionary entry".into()
+        NO_ENTRY.into()
     };
     (found, entries, outcome)
 }
@@ -360,6 +437,12 @@ fn dictionary_hints(
         out.extend(dict::airport(alpha).map(|p| hint(p, HintKind::Airport)));
     }
     out
+}
+
+/// A UN/LOCODE reading of a town under [`LOCODE_MIN_POPULATION`]: it needs GeoIP's agreement
+/// wherever it sits in the name.
+fn small_locode(h: &Hint) -> bool {
+    h.kind == HintKind::Locode && h.place.population < LOCODE_MIN_POPULATION
 }
 
 /// True when a token is the network's own name or its start (`ren` in `renater.fr`,

@@ -56,6 +56,7 @@ mod country;
 mod dict;
 mod feed;
 mod hostname;
+mod position;
 mod tokens;
 
 #[cfg(test)]

@@ -275,3 +275,87 @@ fn a_site_numbered_place_name_outranks_a_customers_name() {
     // Two site-numbered place names far apart stay ambiguous.
     assert_eq!(placed("ae1.Madrid2.Chicago2.example.net"), None);
 }
+
+// ---- Abstention rules: a miss rather than a confident wrong city ----
+
+#[test]
+fn small_towns_un_locodes_need_geoip_to_agree() {
+    // Half of all three-letter codes are a UN/LOCODE in the US, one in six in Germany: after
+    // `us-` or `de-` an operator's own code (`man` for MAN LAN, `hmb` for Hamburg) spells
+    // some small town by chance. Under 100,000 people, the town is only a candidate.
+    for (name, town) in [
+        ("us-man.example.net", "Martin"),
+        ("de-hmb.example.net", "Hammelburg"),
+        ("se-brm.example.net", "Bromölla"),
+        ("cr-abe2.example.de", "Abensberg"),
+    ] {
+        assert_eq!(placed(name), None, "{name}");
+        let h = hints(name);
+        assert!(
+            h.iter()
+                .any(|h| h.place.name == town && h.kind == HintKind::Locode && h.needs_support),
+            "{name}: {h:?}"
+        );
+    }
+    // Cities keep their UN/LOCODE reading.
+    assert_eq!(
+        placed("ae2.mx1.fra.de.geant.net").as_deref(),
+        Some("Frankfurt am Main, DE")
+    );
+    assert_eq!(
+        placed("amres-ias-geant.zag.hr.geant.net").as_deref(),
+        Some("Zagreb, HR")
+    );
+    // With GeoIP's city near it, the small town counts in a trace.
+    let mut hops = vec![hop(
+        1,
+        Some("de-hmb.example.net"),
+        city("Bad Kissingen", "DE", (50.2, 10.08)),
+        5.0,
+    )];
+    apply(&mut hops, &HintOptions::default(), None);
+    let p = hops[0].placement.as_ref().unwrap();
+    assert_eq!(p.source, LocationSource::Hostname);
+    assert_eq!(p.place.as_deref(), Some("Hammelburg, DE"));
+}
+
+#[test]
+fn state_and_territory_labels_are_not_places() {
+    // AARNet and others write the state after the site: `vic` is Victoria, not the
+    // UN/LOCODE (Newtown) or airport it also spells.
+    for name in [
+        "et-5-1-0.pe1.crlt.vic.example.net.au",
+        "xe-0.pe1.brwy.nsw.example.net.au",
+        "ae1.cr1.qld.example.com.au",
+    ] {
+        assert!(hints(name).is_empty(), "{name}: {:?}", hints(name));
+    }
+    // The site before the state still reads.
+    assert_eq!(
+        placed("tengigabitethernet2-1.pe1.c.syd.nsw.example.net.au").as_deref(),
+        Some("Sydney, AU")
+    );
+    // Outside the country that has them, the letters are what they are (TAS, Tashkent).
+    assert_eq!(
+        placed("ae1.cr1.tas1.example.net").as_deref(),
+        Some("Tashkent, UZ")
+    );
+}
+
+#[test]
+fn military_airfields_are_not_site_codes() {
+    // NBG is New Orleans' naval air station; Hetzner's `nbg1` is Nuremberg. A router name
+    // never means an air base, so the code names nothing by itself.
+    assert_eq!(placed("core12.nbg1.example.com"), None);
+    assert!(hints("core12.nbg1.example.com").is_empty());
+    // Joint civil and military fields stay: Charleston's CHS.
+    assert_eq!(
+        placed("ae1.cr1.chs1.example.net").as_deref(),
+        Some("Charleston, SC, US")
+    );
+    // Singapore's Paya Lebar code is a backbone's code for Singapore, not an air base.
+    assert_eq!(
+        placed("ae1.cr1.qpg1.example.net").as_deref(),
+        Some("Singapore, SG")
+    );
+}

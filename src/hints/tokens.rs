@@ -26,6 +26,8 @@ pub struct Token {
     pub part: usize,
     /// Number of `-`/`_` parts in its label.
     pub parts: usize,
+    /// Number of parts it is made of: 1, or 2–3 for joined runs (`los-angeles`).
+    pub width: usize,
     /// The letters are followed at once by a digit (`sjc03`, `fra1`): a site number.
     pub site_number: bool,
     /// The two-letter label that follows this token's label, if any.
@@ -93,6 +95,7 @@ pub fn tokenize(hostname: &str) -> Tokens {
                 label: i,
                 part: p,
                 parts: parts.len(),
+                width: 1,
                 site_number,
                 qualifier: qualifier.clone(),
             });
@@ -111,6 +114,7 @@ pub fn tokenize(hostname: &str) -> Tokens {
                         label: i,
                         part: p,
                         parts: parts.len(),
+                        width,
                         site_number: false,
                         qualifier: qualifier.clone(),
                     });

@@ -443,4 +443,3 @@ fn a_nested_diamond_over_many_flow_sets() {
     assert!(misses[1] <= 25, "{misses:?}");
     assert!(misses[1] < misses[0], "{misses:?}");
 }
-

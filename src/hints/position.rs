@@ -1,0 +1,179 @@
+//! Where in a name a token sits, and what that says about it.
+//!
+//! Why: a dictionary says what letters may mean, not whether this name uses them for a place.
+//! Two facts of how router names are written say more:
+//!
+//! - **A code after an unread word** (`spb-sel-cr2`, `lanclu-rbr1`): within one label,
+//!   operators write the place first and then what is in it (a site, a building, a router:
+//!   `spb-sel` is a site in Saint Petersburg, `lanclu-rbr1` a router at Lancaster
+//!   University), or both ends of a link. When the word before a three-letter code is in no
+//!   dictionary and is no router vocabulary, it may well be the place (an operator's own code
+//!   for it), and the code then names something inside it that happens to spell a foreign
+//!   airport (Seoul's `sel`, Rio Branco's `rbr`). Nothing in the name says which, so the code
+//!   is not taken. Longer names after such a word (`tnk-toronto`, `pvu-paris`) are places
+//!   whatever comes before them, and a code first in its label (`kbn-b4-link`) or after a
+//!   number (`m1049-jax`) is untouched.
+//! - **The label after a device's is the site's** (`retn.ier02.sto.ntwk.msn.net`,
+//!   `bas1.paris.sfr.net`): a label of letters and a number that reads as nothing is a
+//!   device, and a whole label right after it is in the site's position. That is structure
+//!   enough for a short code or a city name that would otherwise need GeoIP's agreement.
+//! - **The label nearest the domain is the site** (`ibr01.ham31.ntwk.msn.net`): DNS names
+//!   grow broader to the right, and routers are named `device.site.domain` (`ccr42.ham01`,
+//!   `mpr1.sea1`, `ibr01.ham31`). When site-numbered codes of the same kind in different
+//!   labels disagree, the rightmost is the site and the others are device or role names that
+//!   spell a place (`ibr`, Microsoft's border routers, is Ibaraki's airport).
+
+use super::hostname::{Hint, HintKind};
+use super::tokens::Token;
+
+/// Whether the three-letter code `tokens[i]` follows, in its own label, a letters-only word
+/// of three or more letters that `unread` marks as read as nothing (no dictionary entry, no
+/// vocabulary). Only single parts count on either side, not joined runs.
+pub fn after_unread_word(tokens: &[Token], i: usize, unread: &[bool]) -> bool {
+    let t = &tokens[i];
+    if t.width != 1 || t.alpha.len() != 3 || t.part == 0 {
+        return false;
+    }
+    tokens.iter().zip(unread).any(|(w, &unread)| {
+        unread
+            && w.width == 1
+            && w.label == t.label
+            && w.part + 1 == t.part
+            && w.alpha.len() >= 3
+            && w.alpha == w.text
+    })
+}
+
+/// Whether `tokens[i]` is a whole label right after a device's label: one part of letters
+/// and a number that reads as nothing (`ier02.sto`, `bas1.paris`). Names are written
+/// `device.site.domain`, so the label after the device is the site's.
+pub fn after_device_label(tokens: &[Token], i: usize, unread: &[bool]) -> bool {
+    let t = &tokens[i];
+    if t.width != 1 || t.parts != 1 || t.label == 0 || t.alpha != t.text {
+        return false;
+    }
+    tokens.iter().zip(unread).any(|(d, &unread)| {
+        unread
+            && d.width == 1
+            && d.parts == 1
+            && d.label + 1 == t.label
+            && d.site_number
+            && d.alpha.len() >= 2
+            && d.text[d.alpha.len()..].bytes().all(|b| b.is_ascii_digit())
+    })
+}
+
+/// The leaders (first hints of the strongest tokens, `(label, hint)`) that name the site when
+/// they disagree: those in the rightmost label, if every leader is a site-numbered short code
+/// of one kind and the labels differ. `None` when the rule does not apply.
+pub fn rightmost_site(leaders: &[(usize, &Hint)]) -> Option<usize> {
+    let first = leaders.first()?.1;
+    let short = matches!(
+        first.kind,
+        HintKind::Airport | HintKind::Short | HintKind::Locode
+    );
+    let uniform = leaders
+        .iter()
+        .all(|(_, h)| h.site_number && h.kind == first.kind);
+    let labels: Vec<usize> = leaders.iter().map(|(l, _)| *l).collect();
+    let distinct = labels
+        .iter()
+        .enumerate()
+        .all(|(i, l)| !labels[..i].contains(l));
+    if leaders.len() < 2 || !short || !uniform || !distinct {
+        return None;
+    }
+    labels.into_iter().max()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::hostname::hints;
+    use super::super::tokens::tokenize;
+    use super::*;
+
+    /// The first place `name` gives by itself (not one that needs GeoIP's support).
+    fn placed(name: &str) -> Option<String> {
+        hints(name)
+            .into_iter()
+            .find(|h| !h.needs_support)
+            .map(|h| h.place.label())
+    }
+
+    #[test]
+    fn a_code_after_an_unread_word_is_not_taken() {
+        // Saint Petersburg's `spb` is in no dictionary; `sel` is Seoul's metro code.
+        assert_eq!(placed("spb-sel-cr2.ae61-2159.rascom.as20764.net"), None);
+        // Lancaster University's router `rbr1` (Rio Branco's airport code).
+        assert_eq!(placed("ae24.lanclu-rbr1.ja.net"), None);
+        let t = tokenize("spb-sel-cr2.example.net").tokens;
+        let unread = vec![true; t.len()];
+        let sel = t.iter().position(|t| t.alpha == "sel").unwrap();
+        assert!(after_unread_word(&t, sel, &unread));
+        // The word before it read as something: the rule does not apply.
+        assert!(!after_unread_word(&t, sel, &vec![false; t.len()]));
+    }
+
+    #[test]
+    fn codes_first_in_their_label_or_after_numbers_or_long_names_still_read() {
+        assert_eq!(
+            placed("kbn-b4-link.ip.twelve99.net").as_deref(),
+            Some("Copenhagen, DK")
+        );
+        assert_eq!(
+            placed("m1049-jax-10ge-1-1-2.fplfn.net").as_deref(),
+            Some("Jacksonville, FL, US")
+        );
+        assert_eq!(
+            placed("if-ae-39-2.tcore1.pvu-paris.as6453.net").as_deref(),
+            Some("Paris, FR")
+        );
+        assert_eq!(
+            placed("ix-ae-13-0.tcore1.tnk-toronto.as6453.net").as_deref(),
+            Some("Toronto, ON, CA")
+        );
+        // Vocabulary before a code is not an unread word.
+        assert_eq!(
+            placed("xe-0.core-fra1.example.net").as_deref(),
+            Some("Frankfurt am Main, DE")
+        );
+    }
+
+    #[test]
+    fn the_label_after_a_device_is_the_site() {
+        assert_eq!(
+            placed("retn.ier02.sto.ntwk.msn.net").as_deref(),
+            Some("Stockholm, SE")
+        );
+        assert_eq!(placed("bas1.paris.sfr.net").as_deref(), Some("Paris, FR"));
+        // Without a numbered device label before it, a bare code still needs GeoIP.
+        for name in [
+            "lax.example.com",
+            "cdn-lax.customer.example.com",
+            "ier.sto.example.net",
+        ] {
+            assert_eq!(placed(name), None, "{name}");
+        }
+        // A device label that is a service or vocabulary word is not a device here, and a
+        // small town's UN/LOCODE still needs GeoIP for its size.
+        assert_eq!(placed("web1.lax.example.com"), None);
+        assert_eq!(placed("dev1.de-hmb.example.net"), None);
+        assert_eq!(placed("abc1.hmb.example.de"), None);
+    }
+
+    #[test]
+    fn the_site_is_the_label_nearest_the_domain() {
+        // `ibr01`: a Microsoft border router, also Ibaraki's airport code.
+        assert_eq!(
+            placed("be-6-0.ibr01.ham31.ntwk.msn.net").as_deref(),
+            Some("Hamburg, DE")
+        );
+        assert_eq!(
+            placed("be-12-0.ibr05.ams06.ntwk.msn.net").as_deref(),
+            Some("Amsterdam, NL")
+        );
+        // Without site numbers on both, or in one label, the name stays ambiguous.
+        assert_eq!(placed("ae1.lga01.icn.example.net"), None);
+        assert_eq!(placed("ae1.cr1.lhr-jfk1.example.net"), None);
+    }
+}
