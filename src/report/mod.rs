@@ -10,6 +10,7 @@ pub mod live;
 pub mod map;
 pub mod multi;
 pub mod round;
+pub mod round_ser;
 pub mod stats;
 pub mod stats_table;
 pub mod table;

@@ -9,15 +9,28 @@
 # Each is read with geo off (-n --no-geo, jsonl out: the readers, the model and the writer) and
 # with the shipped geo data (-n, CSV out). Run as root from the repository root after
 # `cargo build --release`:  bash tests/bench/import_bench.sh [RUNS]
+# With GT_BENCH_DIR=DIR the files are kept in DIR (and made only if missing), to profile or to
+# compare two builds on the same inputs.
 set -euo pipefail
 runs=${1:-3}
 root=$(pwd)
 bin="$root/target/release/globetrace"
-workdir=$(mktemp -d)
 p="gtbench$$"
 names="src r1 r2 r3 r4 r5 r6 r7 r8 dst"
-cleanup() { for n in $names; do ip netns del "$p-$n" 2>/dev/null || true; done; rm -rf "$workdir"; }
+if [ -n "${GT_BENCH_DIR:-}" ]; then
+    workdir=$GT_BENCH_DIR
+    mkdir -p "$workdir"
+    keep=1
+else
+    workdir=$(mktemp -d)
+    keep=0
+fi
+cleanup() {
+    for n in $names; do ip netns del "$p-$n" 2>/dev/null || true; done
+    if [ "$keep" = 0 ]; then rm -rf "$workdir"; fi
+}
 trap cleanup EXIT INT TERM
+make_files() {
 nodes=($names)
 for n in $names; do
     ip netns add "$p-$n"
@@ -69,6 +82,10 @@ with open(f"{work}/scamper-100k.json", "w") as out:
     for i in range(100):
         out.write("\n".join(lines) + "\n")
 PY
+}
+if [ ! -s "$workdir/atlas-100k.json" ] || [ ! -s "$workdir/scamper-100k.warts" ]; then
+    make_files
+fi
 printf '%-20s %9s %10s %9s %12s %12s\n' file traces hops mode "median s" "peak RSS MB"
 for f in scamper-1000.json scamper-100k.json scamper-1000.warts scamper-100k.warts atlas-500.json atlas-100k.json; do
     file="$workdir/$f"
