@@ -8,6 +8,8 @@
 //! warning naming that line, and the records after it are still read — which a streaming
 //! parser of the whole array could not do.
 
+use serde::de::{self, Deserialize, Deserializer, Visitor};
+use std::borrow::Cow;
 use std::io::{self, BufRead};
 
 /// The largest single record accepted, in bytes. An Atlas result is a few kilobytes and a
@@ -191,6 +193,43 @@ impl<R: BufRead> Iterator for Records<R> {
     }
 }
 
+/// A string field of a record, borrowed from the record's bytes when it has no escapes.
+///
+/// Readers parse most of a record's text (addresses, names of kinds) and keep little of it,
+/// so copying every string into its own allocation was a large part of reading a record.
+/// (serde's `#[serde(borrow)]` does not reach a `Cow` inside an `Option`, hence this type.)
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text<'a>(pub Cow<'a, str>);
+
+impl std::ops::Deref for Text<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> Visitor<'de> for Visit {
+            type Value = Cow<'de, str>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Cow::Borrowed(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Cow::Owned(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Cow::Owned(v))
+            }
+        }
+        deserializer.deserialize_str(Visit).map(Text)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,5 +280,14 @@ mod tests {
                 Err(SplitProblem::Unterminated { line: 3 })
             ]
         );
+    }
+
+    #[test]
+    fn text_is_borrowed_unless_it_has_escapes() {
+        let plain: Vec<Text> = serde_json::from_str(r#"["10.0.0.1", "a\"b"]"#).unwrap();
+        assert!(matches!(plain[0].0, Cow::Borrowed("10.0.0.1")));
+        assert_eq!(&*plain[1], "a\"b");
+        let wrong = serde_json::from_str::<Text>("5").unwrap_err().to_string();
+        assert!(wrong.contains("expected a string"), "{wrong}");
     }
 }
