@@ -118,6 +118,19 @@ pub(super) struct Read {
 /// Reads one Atlas result from its JSON bytes; `Err` says why it is not a usable traceroute.
 pub(super) fn read(bytes: &[u8]) -> Result<Read, String> {
     let r: AtlasResult = serde_json::from_slice(bytes).map_err(|e| format!("not JSON: {e}"))?;
+    result(r)
+}
+
+/// Reads the result at the start of `bytes` (which go on past it) and says how many bytes it
+/// was; `None` if it is not whole, well-formed JSON of a result's shape there, and then
+/// [`read`] of the result, once split out, says what is wrong.
+pub(super) fn read_prefix(bytes: &[u8]) -> Option<(usize, Result<Read, String>)> {
+    let (used, r) = super::records::parse_prefix::<AtlasResult>(bytes)?;
+    Some((used, result(r)))
+}
+
+/// The trace of one parsed result.
+fn result(r: AtlasResult<'_>) -> Result<Read, String> {
     if let Some(kind) = r.kind.as_deref().filter(|k| *k != "traceroute") {
         return Err(format!(
             "an Atlas \"{}\" result, not a traceroute",

@@ -103,6 +103,18 @@ impl Reader {
     /// Reads one record's bytes; `Err` says why it is not a usable trace.
     pub fn read(&mut self, bytes: &[u8]) -> Result<Outcome, String> {
         let r: Record = serde_json::from_slice(bytes).map_err(|e| format!("not JSON: {e}"))?;
+        self.record(r)
+    }
+
+    /// Reads the record at the start of `bytes` (which go on past it) and says how many
+    /// bytes it was; `None` if it is not whole, well-formed JSON of a record's shape there,
+    /// and then [`Reader::read`] of the record, once split out, says what is wrong.
+    pub fn read_prefix(&mut self, bytes: &[u8]) -> Option<(usize, Result<Outcome, String>)> {
+        let (used, r) = super::records::parse_prefix::<Record>(bytes)?;
+        Some((used, self.record(r)))
+    }
+
+    fn record(&mut self, r: Record<'_>) -> Result<Outcome, String> {
         match r.kind.as_deref() {
             Some("cycle-start") | Some("cycle-def") => {
                 self.list = r.list_name.as_deref().map(clean);

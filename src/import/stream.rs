@@ -79,18 +79,6 @@ impl Stream {
         })
     }
 
-    /// Reads one record's bytes into items (pushed in reverse onto `pending`).
-    fn read_record(&mut self, line: usize, bytes: &[u8]) {
-        let read = match self.format {
-            InputFormat::Atlas => atlas::read(bytes).map(|r| Some((r.trace, r.identity, r.notes))),
-            _ => self.scamper.read(bytes).map(|o| match o {
-                scamper::Outcome::Trace(t, notes) => Some((t.0, t.1, notes)),
-                scamper::Outcome::Nothing => None,
-            }),
-        };
-        self.push(line, read);
-    }
-
     /// Queues what one record was (pushed in reverse onto `pending`).
     fn push(
         &mut self,
@@ -150,7 +138,22 @@ impl Iterator for Stream {
                     return Some(Ok(Self::warning(n, reason)));
                 }
             };
-            let raw = match records.next()? {
+            // Most records are parsed where they lie in the input's buffer.
+            let (format, scamper) = (self.format, &mut self.scamper);
+            match records.next_in_place(|bytes| read_json_prefix(format, scamper, bytes)) {
+                Ok(Some((line, read))) => {
+                    self.push(line, read);
+                    continue;
+                }
+                Ok(None) => {}
+                Err(source) => {
+                    return Some(Err(ImportError::Read {
+                        name: String::new(),
+                        source,
+                    }))
+                }
+            }
+            let raw = match records.next_record()? {
                 Ok(raw) => raw,
                 Err(source) => {
                     return Some(Err(ImportError::Read {
@@ -160,7 +163,10 @@ impl Iterator for Stream {
                 }
             };
             match raw {
-                Ok(raw) => self.read_record(raw.line, &raw.bytes),
+                Ok(line) => {
+                    let read = read_json(self.format, &mut self.scamper, records.record());
+                    self.push(line, read);
+                }
                 Err(problem) => {
                     let (line, reason) = match problem {
                         SplitProblem::Stray { line } => (line, WarningReason::Unrecognized),
@@ -171,6 +177,42 @@ impl Iterator for Stream {
                 }
             }
         }
+    }
+}
+
+/// Reads one JSON record's bytes as `format` (Atlas or scamper JSON).
+fn read_json(
+    format: InputFormat,
+    scamper: &mut scamper::Reader,
+    bytes: &[u8],
+) -> Result<Option<(Trace, TraceIdentity, Vec<String>)>, String> {
+    match format {
+        InputFormat::Atlas => atlas::read(bytes).map(|r| Some((r.trace, r.identity, r.notes))),
+        _ => scamper.read(bytes).map(|o| match o {
+            scamper::Outcome::Trace(t, notes) => Some((t.0, t.1, notes)),
+            scamper::Outcome::Nothing => None,
+        }),
+    }
+}
+
+/// Reads the JSON record at the start of `bytes` as `format`, if it is whole and well-formed
+/// there: the bytes it took and what it was.
+#[allow(clippy::type_complexity)]
+fn read_json_prefix(
+    format: InputFormat,
+    scamper: &mut scamper::Reader,
+    bytes: &[u8],
+) -> Option<(usize, Result<Option<(Trace, TraceIdentity, Vec<String>)>, String>)> {
+    match format {
+        InputFormat::Atlas => atlas::read_prefix(bytes)
+            .map(|(n, r)| (n, r.map(|r| Some((r.trace, r.identity, r.notes))))),
+        _ => scamper.read_prefix(bytes).map(|(n, o)| {
+            let read = o.map(|o| match o {
+                scamper::Outcome::Trace(t, notes) => Some((t.0, t.1, notes)),
+                scamper::Outcome::Nothing => None,
+            });
+            (n, read)
+        }),
     }
 }
 
