@@ -285,3 +285,55 @@ pub fn open(path_or_dash: &str, forced: Option<InputFormat>) -> Result<Opened, I
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every item of `text` read as `format` through a buffer of `capacity` bytes.
+    fn items(text: &[u8], format: InputFormat, capacity: usize) -> Vec<Item> {
+        let input = BufReader::with_capacity(capacity, std::io::Cursor::new(text.to_vec()));
+        Stream::new(Box::new(input), format)
+            .map(|i| i.unwrap())
+            .collect()
+    }
+
+    /// Records parsed where they lie in the buffer and records scanned out of it (a buffer
+    /// too small to hold any) give the same traces and the same warnings, good input or bad.
+    #[test]
+    fn in_place_and_scanned_records_read_alike() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/many");
+        let atlas = std::fs::read_to_string(format!("{dir}/atlas-pantrace.jsonl")).unwrap();
+        let lines: Vec<&str> = atlas.lines().collect();
+        let mut mangled = String::new();
+        for (i, line) in lines.iter().enumerate() {
+            let line = match i % 7 {
+                1 => "garbage words".to_string(),
+                2 => line.replacen("\"prb_id\":", "\"prb_id\":\"x\",\"y\":", 1),
+                3 => line.replacen("\"from\"", "\"from\":\"192.0.2.1\",\"from\"", 1),
+                4 => format!("{line}{line}"),
+                5 => line.replacen("\"from\":\"", "\"from\":\"\\u0031", 1),
+                _ => line.to_string(),
+            };
+            mangled.push_str(&line);
+            mangled.push('\n');
+        }
+        mangled.push_str(&lines[0][..100]);
+        let array = format!("[\n{}\n]", atlas.lines().collect::<Vec<_>>().join(",\n"));
+        let scamper = std::fs::read(format!("{dir}/scamper-chain.json")).unwrap();
+        for (text, format) in [
+            (atlas.as_bytes(), InputFormat::Atlas),
+            (array.as_bytes(), InputFormat::Atlas),
+            (mangled.as_bytes(), InputFormat::Atlas),
+            (&scamper[..], InputFormat::ScamperJson),
+        ] {
+            let in_place = items(text, format, 1 << 20);
+            assert!(in_place.iter().any(|i| matches!(i, Item::Trace(_))));
+            assert_eq!(in_place, items(text, format, 16), "{format}");
+            assert_eq!(in_place, items(text, format, 1000), "{format}");
+        }
+        let bad = items(mangled.as_bytes(), InputFormat::Atlas, 1 << 20);
+        let warnings = bad.iter().filter(|i| matches!(i, Item::Warning(_))).count();
+        assert!(warnings >= 6, "{warnings} warnings");
+    }
+}
