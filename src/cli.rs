@@ -268,6 +268,17 @@ pub struct ProbeArgs {
     #[arg(long, value_name = "PPS", default_value_t = crate::probe::scheduler::DEFAULT_RATE,
           value_parser = parse_rate)]
     pub rate: f64,
+    /// Find every load-balanced branch (the Multipath Detection Algorithm): many flows per
+    /// hop, as many as the stopping rule needs, and a graph of who leads to whom.
+    #[arg(long, visible_alias = "mda")]
+    pub multipath: bool,
+    /// UDP/TCP source port to send from (with --multipath, the first of the ports it varies)
+    /// [default: one the kernel picks].
+    #[arg(long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1024..))]
+    pub source_port: Option<u16>,
+    /// Confidence of --multipath's stopping rule, in percent: 95 or 99.
+    #[arg(long, value_name = "PCT", default_value_t = 95, value_parser = values::parse_confidence)]
+    pub confidence: u8,
     /// Probes in flight at once, per target [default: 16; 1 per target in a batch].
     #[arg(short = 'N', long, value_name = "N",
           value_parser = clap::value_parser!(u16).range(1..=1024))]
@@ -508,27 +519,20 @@ impl Cli {
         } else {
             file.protocol.unwrap_or_default()
         };
+        if protocol == Protocol::Icmp && p.source_port.is_some() {
+            return Err("--source-port applies to UDP (-U) and TCP (-T) probes only".into());
+        }
         if protocol == Protocol::Icmp && p.port.is_some() {
             return Err("--port applies to UDP (-U) and TCP (-T) probes only".into());
         }
-        let family = match (p.ipv4, p.ipv6) {
-            (true, _) => FamilyPreference::V4,
-            (_, true) => FamilyPreference::V6,
-            _ => FamilyPreference::Any,
-        };
-        if let Some(src) = p.source {
-            if (family == FamilyPreference::V4 && src.is_ipv6())
-                || (family == FamilyPreference::V6 && src.is_ipv4())
-            {
-                return Err(format!(
-                    "--source {src} is not of the family chosen with -4/-6"
-                ));
-            }
-        }
+        let family = values::family_of(p.ipv4, p.ipv6, p.source)?;
         if batch.is_none() && target.trim().is_empty() {
             return Err("TARGET is empty".into());
         }
         let cycles = (p.cycles != 1).then_some(p.cycles);
+        if p.multipath && cycles.is_some() {
+            return Err("--multipath runs one discovery: it cannot be combined with -c".into());
+        }
         let monitoring = cycles.is_some();
         let wait = p.wait.unwrap_or(if monitoring {
             // Passes overlap, so waiting for a slow reply delays nothing; giving it up early
@@ -578,6 +582,8 @@ impl Cli {
                 },
                 interval: p.interval,
                 rate: (p.rate > 0.0).then_some(p.rate),
+                multipath: p.multipath.then_some(p.confidence),
+                source_port: p.source_port,
             },
             report: p.report,
             dns: !p.no_dns,

@@ -233,3 +233,21 @@ fn cycles_default_to_one_probe_and_patient_waits() {
     assert!(parse(&["--rate", "0.5", "x"]).is_err());
     assert_eq!(parse(&["--rate", "0", "x"]).unwrap().probe.rate, None);
 }
+
+#[test]
+fn multipath_options() {
+    let c = parse(&["--multipath", "-U", "x"]).unwrap();
+    assert_eq!(c.probe.multipath, Some(95));
+    let c = parse(&["--mda", "--confidence", "99", "x"]).unwrap();
+    assert_eq!(c.probe.multipath, Some(99));
+    assert_eq!(parse(&["x"]).unwrap().probe.multipath, None);
+    let e = parse(&["--multipath", "-c", "5", "x"]).unwrap_err();
+    assert!(e.contains("--multipath") && e.contains("-c"), "{e}");
+    let e = parse(&["--multipath", "--confidence", "90", "x"]).unwrap_err();
+    assert!(e.contains("95 or 99"), "{e}");
+    let c = parse(&["-U", "--source-port", "40000", "x"]).unwrap();
+    assert_eq!(c.probe.source_port, Some(40000));
+    let e = parse(&["--source-port", "40000", "x"]).unwrap_err();
+    assert!(e.contains("--source-port"), "{e}");
+    assert!(parse(&["-U", "--source-port", "80", "x"]).is_err(), "privileged ports");
+}

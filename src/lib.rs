@@ -17,6 +17,7 @@ pub mod locate;
 pub mod manual;
 pub mod many;
 pub mod monitor;
+pub mod multipath;
 pub mod path;
 pub mod probe;
 pub mod remote;

@@ -286,6 +286,9 @@ pub struct Trace {
     pub reached: bool,
     /// True when the trace was cut short (interrupted); the hops are what was found so far.
     pub interrupted: bool,
+    /// The graph of a multipath discovery (`--multipath`): which responder leads to which.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multipath: Option<crate::multipath::Multipath>,
 }
 
 impl Trace {
@@ -311,6 +314,7 @@ impl Trace {
             hops: Vec::new(),
             reached: false,
             interrupted: false,
+            multipath: None,
         }
     }
 }

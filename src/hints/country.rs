@@ -3,16 +3,19 @@
 //! Why: a three-letter code means different places in different countries (`hel` is
 //! Helsinki's airport, `kst` is Kista in Sweden but Kosti in Sudan), and most confident
 //! mistakes of a dictionary are a place in the wrong country. Operators that name routers
-//! `se-kst-…`, `….jp.bb.…` or `…-us-…` have already said which country; so has a router under
+//! `se-kst-…`, `….jp.bb.…` or `…-us-nyc…` have already said which country; so has a router under
 //! `.nz`. Every city hint of the name must then lie in one of the named countries.
 //!
 //! Where a two-letter code counts (anything else is too often an interface or role
 //! abbreviation: `ae`, `be`, `ge`, `cr`, `pe` are also countries):
 //! - a whole host label (`….jp.bb.gin.ntt.net`, `lhr15.uk.…`), unless it is router
 //!   vocabulary;
-//! - a `-` part of a label of several parts (`de-fra-1`, `fra-de`, `…-us-…`), unless it is
-//!   router vocabulary, or when a part next to it is that country's UN/LOCODE (`be-bru` is
-//!   Brussels even though `be` is also a Bundle-Ether);
+//! - the first or last `-` part of a label of several parts (`de-fra-1`, `fra-de`), unless it
+//!   is router vocabulary; a part inside a label (`…-us-nyc…`) only when a part next to it is
+//!   that country's UN/LOCODE (inside a label two letters are as often a word or a role:
+//!   Google's `den02s02-in-f14`, RENATER's `ren-nr-lyon1`). A part next to its country's
+//!   UN/LOCODE counts even when it is router vocabulary (`be-bru` is Brussels even though `be`
+//!   is also a Bundle-Ether);
 //! - the top-level domain, when it is a country's and not one sold for other meanings (`.io`,
 //!   `.co`, `.tv`, …). Codes in the name's own labels outrank the ccTLD: a British operator
 //!   under `.uk` may name a router `ams-nl-…`.
@@ -101,7 +104,14 @@ pub fn evidence(tokens: &Tokens) -> Evidence {
                 .iter()
                 .filter_map(|i| parts.get((*i)?))
                 .any(|p| dict::locode(part, alpha(p)).is_some());
-            if with_locode || !dict::is_router_word(part) {
+            // Inside a label (`den02s02-in-f14`, `ren-nr-lyon1`) two letters are as often a
+            // word or a role as a country: there a code counts only beside its own UN/LOCODE
+            // (`xe-0-us-nyc`). At either end, numbers aside (`de-fra-1`, `ams-nl-1`), it counts
+            // unless it is router vocabulary.
+            let worded = |p: &&&str| p.bytes().any(|b| b.is_ascii_alphabetic());
+            let at_end = !parts[..at].iter().any(|p| worded(&p))
+                || !parts[at + 1..].iter().any(|p| worded(&p));
+            if with_locode || (at_end && !dict::is_router_word(part)) {
                 add(cc);
             }
         }
@@ -148,6 +158,18 @@ mod tests {
         assert_eq!(countries("core-fra-de.example.com").0, ["DE"]);
         // `be-bru`: Bundle-Ether spelling, but Brussels is Belgium's LOCODE.
         assert_eq!(countries("be-bru-1.example.net").0, ["BE"]);
+    }
+
+    #[test]
+    fn codes_inside_a_label_need_their_locode_beside_them() {
+        // Google's `-in-` (India?) and RENATER's `-nr-` (Nauru?) are words of their schemes.
+        assert!(countries("den02s02-in-f14.1e100.net").0.is_empty());
+        assert_eq!(
+            countries("xe-1-0-0-ren-nr-lyon1-rtr-131.noc.renater.fr"),
+            (vec!["FR".to_string()], Some(Origin::Tld))
+        );
+        // Beside its own UN/LOCODE a code inside a label still counts.
+        assert_eq!(countries("xe-0-us-nyc-1.example.net").0, ["US"]);
     }
 
     #[test]

@@ -8,7 +8,9 @@
 //! Tokens that are router vocabulary (`core`, `ear`, `gig`, `pos`, …) are never hints.
 //!
 //! When the strongest tokens of one name disagree (two places more than
-//! [`AGREE_KM`] apart), the name is ambiguous and gives nothing. A token with several places
+//! [`AGREE_KM`] apart), the name is ambiguous and gives nothing, except that long place names
+//! with a site number (`LosAngeles9`) outrank long ones without (a customer's name written
+//! first, `CHUNGHWA-TE`) when the site-numbered ones agree. A token with several places
 //! (`london`: England and Ontario) keeps them all, most populous first, for the consistency
 //! checks to choose from; a two-letter qualifier label (`sanjose.ca`) narrows them first.
 //!
@@ -18,12 +20,13 @@
 //!
 //! **Structure before dictionaries.** A short token (airport code, UN/LOCODE, 4–5 letter
 //! city, derived CLLI) is a site only where the name's structure says so: the token carries a
-//! site number (`sjc03`), the name has router vocabulary (`ae`, `cr`, `core`), a country code
-//! written in the name, or a domain with a known operator scheme. Otherwise the hint is marked
+//! site number (`sjc03`), the name has router vocabulary (`ae`, `cr`, `core`, or an interface
+//! part led by its speed, `10ge`), a country code written in the name, or a domain with a known operator scheme. Otherwise the hint is marked
 //! `needs_support`, and the hints stage takes it only when GeoIP's city lies near it. Words
 //! that merely spell a code (`notplaces.txt`: `nap`, `ixp`, `customer`) are never places;
 //! service words (`servicewords.txt`: `tls`, `map`, `cdn`) only with a site number in a
-//! router's name. A miss is preferred to a confident wrong city.
+//! router's name. The network's own name (`ren` in `renater.fr`) is not a place either. A miss
+//! is preferred to a confident wrong city.
 //!
 //! CLLI codes (4 letters of place + 2 of state or country) are not freely published, so
 //! besides a small hand-made table, a code is derived: the 4 letters must start a city's
@@ -31,6 +34,8 @@
 //! `losangeles`), the 2 letters must be the city's state, province or country (with the
 //! CLLI spellings `en`, `ge`, `sp`, `sw`, `si`, `pq`), and the city must have at least
 //! 100,000 people (the list in `data/hints/regions.tsv`); the most populous such city wins.
+//! The full eight-letter form (place, state, building: `washdcdn`) is read too, for US states
+//! and Canadian provinces only.
 
 use super::country::{self, Evidence};
 use super::dict::{self, Place, Region};
@@ -88,6 +93,8 @@ pub struct Hint {
     /// the name has no router vocabulary, no country code and no known operator scheme):
     /// the hint counts only when a city-level GeoIP answer agrees.
     pub needs_support: bool,
+    /// The token's letters are followed at once by a digit (`sjc03`): a site number.
+    pub site_number: bool,
 }
 
 /// Places the strongest tokens of one name may be at and still agree.
@@ -131,7 +138,8 @@ pub fn analyse(hostname: &str) -> Analysis {
     let countries = country::evidence(&tokens);
     let ctx = Context {
         domain: &tokens.domain,
-        router_like: tokens.tokens.iter().any(|t| dict::is_router_word(&t.alpha)),
+        router_like: tokens.tokens.iter().any(|t| dict::is_router_word(&t.alpha))
+            || tokens.host_labels.iter().any(|l| has_interface_part(l)),
         known_scheme: dict::has_operator_scheme(&tokens.domain),
         countries: &countries,
     };
@@ -173,15 +181,36 @@ pub fn analyse(hostname: &str) -> Analysis {
         return analysis;
     };
     // The strongest tokens' first places must agree.
+    let agree = |group: &[&Place]| {
+        group
+            .iter()
+            .all(|a| group.iter().all(|b| km(a, b) <= AGREE_KM))
+    };
     let leaders: Vec<&Place> = per_token
         .iter()
         .filter(|h| h[0].kind == top)
         .map(|h| &h[0].place)
         .collect();
-    let disagree = leaders
+    if !agree(&leaders) && top >= HintKind::Long {
+        // A site number is the mark of a site (`LosAngeles9`); a place name without one (a
+        // customer's name, `CHUNGHWA-TE`) yields to site-numbered place names that agree
+        // among themselves. Short codes that disagree stay ambiguous: three letters with a
+        // number are too easily a foreign site's code read in the wrong country.
+        let numbered: Vec<&Place> = per_token
+            .iter()
+            .filter(|h| h[0].kind == top && h[0].site_number)
+            .map(|h| &h[0].place)
+            .collect();
+        if !numbered.is_empty() && numbered.len() < leaders.len() && agree(&numbered) {
+            per_token.retain(|h| h[0].kind != top || h[0].site_number);
+        }
+    }
+    let leaders: Vec<&Place> = per_token
         .iter()
-        .any(|a| leaders.iter().any(|b| km(a, b) > AGREE_KM));
-    if disagree {
+        .filter(|h| h[0].kind == top)
+        .map(|h| &h[0].place)
+        .collect();
+    if !agree(&leaders) {
         analysis.verdict = format!(
             "ambiguous: the {} tokens name places more than {AGREE_KM} km apart",
             top.as_str()
@@ -222,6 +251,7 @@ fn token_hints(token: &Token, ctx: &Context<'_>) -> (Vec<Hint>, Vec<String>, Str
         token: token.text.clone(),
         kind,
         needs_support: kind.needs_structure() && !structural,
+        site_number: token.site_number,
     };
     let mut found: Vec<Hint> = Vec::new();
     // Operators' own codes may include digits (`la2ca`) or be a single letter (`s`).
@@ -241,6 +271,13 @@ fn token_hints(token: &Token, ctx: &Context<'_>) -> (Vec<Hint>, Vec<String>, Str
     if found.is_empty() {
         if dict::is_stopword(alpha) {
             return (Vec::new(), Vec::new(), "not a place (vocabulary)".into());
+        }
+        if is_network_name(token, ctx.domain) {
+            return (
+                Vec::new(),
+                Vec::new(),
+                "not a place (the network's own name)".into(),
+            );
         }
         if dict::is_service_word(alpha) && !(token.site_number && ctx.router_like) {
             return (
@@ -307,10 +344,43 @@ fn dictionary_hints(
     if out.is_empty() && alpha.len() == 6 {
         out.extend(derived_clli(alpha).map(|p| hint(p, HintKind::ClliDerived)));
     }
+    // A CLLI code proper is eight letters: place, state, then a two-letter building code
+    // (`washdcdn`: Washington DC, building `dn`). North American carriers write the whole
+    // code (Verizon, AT&T); elsewhere only the six-letter form is seen, and eight letters
+    // ending in a country code are more often a word (`tsinghua`: `tsin` + Ghana).
+    if out.is_empty() && alpha.len() == 8 && is_state_or_province(&alpha[4..6]) {
+        let place = &alpha[..6];
+        if let Some(p) = dict::clli(place) {
+            out.push(hint(p, HintKind::Long));
+        } else {
+            out.extend(derived_clli(place).map(|p| hint(p, HintKind::ClliDerived)));
+        }
+    }
     if alpha.len() == 3 {
         out.extend(dict::airport(alpha).map(|p| hint(p, HintKind::Airport)));
     }
     out
+}
+
+/// True when a token is the network's own name or its start (`ren` in `renater.fr`,
+/// `geant` in `geant.net`), without a site number: operators write their name into their
+/// routers' names (`ren-nr-lyon1-rtr`), and it says nothing about where a router is.
+fn is_network_name(token: &Token, domain: &str) -> bool {
+    let network = domain.split('.').next().unwrap_or_default();
+    !token.site_number && token.alpha.len() >= 3 && network.starts_with(token.alpha.as_str())
+}
+
+/// True when a label has an interface part that begins with its speed (`10ge`, `100ge`,
+/// `40gig`): digits, then router vocabulary. Such parts give no token of their own, but
+/// they say the name is a router's.
+fn has_interface_part(label: &str) -> bool {
+    label.split(['-', '_']).any(|part| {
+        let letters = part.trim_start_matches(|c: char| c.is_ascii_digit());
+        letters.len() < part.len()
+            && !letters.is_empty()
+            && letters.bytes().all(|b| b.is_ascii_alphabetic())
+            && dict::is_router_word(letters)
+    })
 }
 
 /// Keeps the places in the qualifier's state or country, if any of them are.
@@ -339,6 +409,14 @@ const CLLI_COUNTRIES: &[(&str, Region<'static>)] = &[
 const US_STATES: &str = "al ak az ar ca co ct de dc fl ga hi id il in ia ks ky la me md ma mi \
     mn ms mo mt ne nv nh nj nm ny nc nd oh ok or pa ri sc sd tn tx ut vt va wa wv wi wy";
 const CA_PROVINCES: &str = "ab bc mb nb nl ns on pe qc sk yt nt nu";
+
+/// A US state or Canadian province postal code (lower case), as CLLI codes write them.
+fn is_state_or_province(code: &str) -> bool {
+    US_STATES
+        .split(' ')
+        .chain(CA_PROVINCES.split(' '))
+        .any(|s| s == code)
+}
 
 /// The place a six-letter CLLI-style token names by the derivation rule (module docs).
 fn derived_clli(token: &str) -> Option<Place> {

@@ -209,3 +209,69 @@ fn towardex_site_codes_are_its_own_not_foreign_airports() {
         Some(("Bangalore", "IN"))
     );
 }
+
+// ---- Structure rules: what a name's shape says (names written for these tests) ----
+
+#[test]
+fn two_letters_inside_a_label_are_not_a_country() {
+    // Google's `in` (interface) and RENATER's `nr` (regional node) sit inside a label; read as
+    // India or Nauru they rejected every place of the name.
+    assert_eq!(
+        placed("lhr25s33-in-f3.1e100.net").as_deref(),
+        Some("London, GB")
+    );
+    assert_eq!(
+        placed("te0-0-0-2-ren-nr-toulouse-rtr-001.noc.renater.fr").as_deref(),
+        Some("Toulouse, FR")
+    );
+}
+
+#[test]
+fn the_networks_own_name_is_not_a_place() {
+    // `ren` (RENATER) is also Rennes' UN/LOCODE under `.fr`; `sea` of seabone is Seattle's
+    // airport. Without a site number the network's name is the network.
+    assert!(hints("ren-nr-gw.noc.renater.fr").is_empty());
+    assert!(hints("xe-0.sea.seabone.net").is_empty());
+    // With a site number it is a site.
+    assert_eq!(
+        placed("ae1.cr1.sea1.seabone.net").as_deref(),
+        Some("Seattle, WA, US")
+    );
+}
+
+#[test]
+fn eight_letter_clli_codes_with_a_building_code() {
+    // Place (4), state (2), building (2), as North American carriers write them.
+    assert_eq!(
+        placed("ae3-0.dllstxbr-mse01-aa-ie1.example-gni.net").as_deref(),
+        Some("Dallas, TX, US")
+    );
+    assert_eq!(
+        placed("ae7.chcgildt-pe02.example.net").as_deref(),
+        Some("Chicago, IL, US")
+    );
+    // Eight letters ending in a country code are a word, not a CLLI code (`tsin` + Ghana).
+    assert_eq!(placed("tsinghua.ge-0-1.cr1.example.net"), None);
+}
+
+#[test]
+fn speed_prefixed_interfaces_make_a_router_name() {
+    // `10ge`/`100ge` parts give no token, but they say the name is a router's: `mia` is a site.
+    assert_eq!(
+        placed("m2001-mia-100ge-0-0-1.example.net").as_deref(),
+        Some("Miami, FL, US")
+    );
+    // Digits before a word that is not router vocabulary (a street address) say nothing.
+    assert_eq!(placed("m2001-mia-529bryant.example.net"), None);
+}
+
+#[test]
+fn a_site_numbered_place_name_outranks_a_customers_name() {
+    // Lumen writes the customer's name first: `MADRID-HOSTING` is not Madrid.
+    assert_eq!(
+        placed("MADRID-HOSTING.ear1.Chicago2.Level3.net").as_deref(),
+        Some("Chicago, IL, US")
+    );
+    // Two site-numbered place names far apart stay ambiguous.
+    assert_eq!(placed("ae1.Madrid2.Chicago2.example.net"), None);
+}

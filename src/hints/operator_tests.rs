@@ -55,3 +55,75 @@ fn ashburn_is_ash_at_he_and_sparkle() {
         Some(HintKind::Operator)
     );
 }
+
+#[test]
+fn internet2_four_letter_site_codes() {
+    // Internet2's codes from the published teaching text (data/README.md); names in its habit.
+    for (name, city) in [
+        ("et-1-0-0.4079.rtsw.wash.net.internet2.edu", "Washington"),
+        ("ae-1.4079.rtsw3.ashb.net.internet2.edu", "Ashburn"),
+        (
+            "et-3-0-0.102.rtsw.newy32aoa.net.internet2.edu",
+            "New York City",
+        ),
+        ("ae-2.4079.rtsw.seat.net.internet2.edu", "Seattle"),
+        ("et-2-1-0.4079.rtsw.chic.net.internet2.edu", "Chicago"),
+        ("ae-0.4079.rtsw2.eqch.net.internet2.edu", "Chicago"),
+        ("et-4-0-0.4079.rtsw.losa.net.internet2.edu", "Los Angeles"),
+        ("ae-6.4079.rtsw.atla.net.internet2.edu", "Atlanta"),
+        (
+            "et-0-0-0.4079.rtsw.salt.net.internet2.edu",
+            "Salt Lake City",
+        ),
+        ("et-1-1-0.4079.rtsw.denv.net.internet2.edu", "Denver"),
+        ("et-5-0-0.4079.rtsw.phoe.net.internet2.edu", "Phoenix"),
+    ] {
+        assert_eq!(first(name), Some((city, "US")), "{name}");
+        assert_eq!(kind(name), Some(HintKind::Operator), "{name}");
+    }
+    // The same letters elsewhere are not Internet2's sites (`wash`, `salt` are words).
+    assert_eq!(first("wash.example.net"), None);
+    assert_eq!(first("salt.example.org"), None);
+}
+
+#[test]
+fn geant_and_qwest_site_codes() {
+    // GEANT's `gen` is Geneva (under geant.net and its former geant2.net), not a word.
+    for name in [
+        "ae7.mx1.gen.ch.geant.net",
+        "example-gw.rt1.gen.ch.geant2.net",
+    ] {
+        assert_eq!(first(name), Some(("Geneva", "CH")), "{name}");
+        assert_eq!(kind(name), Some(HintKind::Operator), "{name}");
+    }
+    assert_eq!(
+        first("los-edge-09.inet.qwest.net"),
+        Some(("Los Angeles", "US"))
+    );
+    assert_eq!(
+        first("phn3-edge-02.inet.qwest.net"),
+        Some(("Phoenix", "US"))
+    );
+    // Elsewhere `los` is Lagos's airport code and `gen` nothing.
+    assert_ne!(
+        first("xe-1.cr1.los1.example.net"),
+        Some(("Los Angeles", "US"))
+    );
+    assert_eq!(first("ae1.mx1.gen.example.net"), None);
+}
+
+#[test]
+fn backbone_codes_for_metropolises_that_are_not_airports() {
+    // From the MIT table (hand/isp_codes.txt): codes backbones write where no airport has them.
+    for (name, city, cc) in [
+        ("hnk-b5-link.ip.twelve99.net", "Hong Kong", "HK"),
+        ("ae1-0.hkb-99abc-1a.ntwk.example.net", "Hong Kong", "HK"),
+        ("tky-b2-link.ip.twelve99.net", "Tokyo", "JP"),
+        ("xe-0.cr1.sgp1.example.net", "Singapore", "SG"),
+        ("ae2.cr1.buh1.example.ro", "Bucharest", "RO"),
+    ] {
+        assert_eq!(first(name), Some((city, cc)), "{name}");
+    }
+    // They are codes of any network, so they still need a site's structure.
+    assert!(hints("tky.example.com").iter().all(|h| h.needs_support));
+}

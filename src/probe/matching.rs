@@ -5,6 +5,7 @@
 //! for one [`Flow`] and nothing else, so the schedule of one pass and the scheduler of many
 //! flows share a single definition of "this packet is ours".
 
+use super::mda::port_index;
 use super::packet::{sequence_from_udp_checksum, Flow, FlowKind, Message, QuotedProbe, Received};
 use std::net::IpAddr;
 
@@ -23,6 +24,16 @@ pub fn destination_of(r: &Received) -> IpAddr {
 
 /// The sequence of `flow`'s probe that `r` answers, or `None` when it answers no probe of it.
 pub fn sequence_of(flow: &Flow, r: &Received) -> Option<u16> {
+    sequence_of_spread(flow, 1, r)
+}
+
+/// Like [`sequence_of`] for a flow whose source port is one of `spread` consecutive ports from
+/// its own (a multipath discovery varies it; see [`super::mda::port_for`]). ICMP flows vary
+/// their checksum, which no answer needs to carry back.
+pub fn sequence_of_spread(flow: &Flow, spread: u32, r: &Received) -> Option<u16> {
+    let port_ok = |ours: u16, theirs: u16| {
+        theirs == ours || (spread > 1 && port_index(ours, theirs).is_some_and(|i| i < spread))
+    };
     match (&r.message, flow.kind) {
         (Message::EchoReply { ident, seq }, FlowKind::Icmp { ident: ours, .. }) => {
             (*ident == ours && r.from == flow.destination).then_some(*seq)
@@ -47,7 +58,7 @@ pub fn sequence_of(flow: &Flow, r: &Received) -> Option<u16> {
                         src_port: s,
                         dst_port: d,
                     },
-                ) if src_port == s && dst_port == d => {
+                ) if port_ok(s, src_port) && dst_port == d => {
                     sequence_from_udp_checksum(checksum).map(|s| s.0)
                 }
                 (
@@ -61,7 +72,7 @@ pub fn sequence_of(flow: &Flow, r: &Received) -> Option<u16> {
                         dst_port: d,
                         cookie,
                     },
-                ) if src_port == s && dst_port == d && (seq >> 16) as u16 == cookie => {
+                ) if port_ok(s, src_port) && dst_port == d && (seq >> 16) as u16 == cookie => {
                     Some(seq as u16)
                 }
                 _ => None,
@@ -83,7 +94,7 @@ pub fn sequence_of(flow: &Flow, r: &Received) -> Option<u16> {
             let isn = ack.wrapping_sub(1);
             (r.from == flow.destination
                 && *src_port == d
-                && *dst_port == s
+                && port_ok(s, *dst_port)
                 && (isn >> 16) as u16 == cookie)
                 .then_some(isn as u16)
         }

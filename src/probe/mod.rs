@@ -6,7 +6,9 @@
 mod budget;
 pub mod engine;
 pub mod matching;
+pub mod mda;
 pub mod packet;
+pub mod pass;
 pub mod recv;
 pub mod schedule;
 pub mod scheduler;
@@ -55,6 +57,10 @@ pub struct ProbeConfig {
     pub interval: Duration,
     /// Probes per second over the whole run (`--rate`); `None` for no limit.
     pub rate: Option<f64>,
+    /// Discover every load-balanced branch (`--multipath`) at this confidence (percent).
+    pub multipath: Option<u8>,
+    /// UDP/TCP source port (`--source-port`); `None` for one the kernel picks.
+    pub source_port: Option<u16>,
 }
 
 impl Default for ProbeConfig {
@@ -75,6 +81,8 @@ impl Default for ProbeConfig {
             cycles: Some(1),
             interval: Duration::from_secs(1),
             rate: Some(scheduler::DEFAULT_RATE),
+            multipath: None,
+            source_port: None,
         }
     }
 }
@@ -106,6 +114,7 @@ pub fn open(target: &str, address: IpAddr, cfg: &ProbeConfig) -> Result<Prepared
         port: cfg.effective_port().unwrap_or(0),
         source: cfg.source,
         interface: cfg.interface.clone(),
+        source_port: cfg.source_port,
     })?;
     Ok(Prepared {
         sockets,
@@ -165,6 +174,10 @@ impl Prepared {
             },
             cycles: cfg.cycles,
             interval: cfg.interval,
+            strategy: match cfg.multipath {
+                Some(confidence) => pass::Strategy::Multipath { confidence },
+                None => pass::Strategy::Paris,
+            },
         }
     }
 

@@ -17,10 +17,11 @@
 //! are tested with a synthetic clock (`scheduler_tests.rs`).
 
 use super::budget::TokenBucket;
-use super::matching::{destination_of, seq_add, seq_offset, sequence_of, SEQUENCE_SPACE};
+use super::matching::{destination_of, seq_add, seq_offset, sequence_of_spread, SEQUENCE_SPACE};
 use super::packet::{Flow, Sequence};
+use super::pass::{Strategy, Work};
 use super::recv::Incoming;
-use super::schedule::{Answer, Schedule, ScheduleConfig, Stats};
+use super::schedule::{Answer, ScheduleConfig, Stats};
 use crate::trace::Hop;
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
@@ -37,6 +38,8 @@ pub struct TracePlan {
     pub cycles: Option<u64>,
     /// Time between the starts of two passes.
     pub interval: Duration,
+    /// How each pass probes.
+    pub strategy: Strategy,
 }
 
 /// The shared send budget.
@@ -97,13 +100,15 @@ pub struct PassResult {
     pub reached: bool,
     /// Cut short by a stop.
     pub interrupted: bool,
+    /// The graph of a multipath pass.
+    pub multipath: Option<crate::multipath::Multipath>,
 }
 
 #[derive(Debug)]
 struct Pass {
     cycle: u64,
     group: u32,
-    schedule: Schedule,
+    schedule: Work,
 }
 
 #[derive(Debug)]
@@ -139,7 +144,7 @@ pub struct Scheduler {
     free: Vec<usize>,
     by_destination: HashMap<IpAddr, Vec<usize>>,
     /// Recently finished flows, so their late replies count as late, not foreign.
-    retired: HashMap<IpAddr, Vec<Flow>>,
+    retired: HashMap<IpAddr, Vec<(Flow, u32)>>,
     retired_order: VecDeque<IpAddr>,
     /// Passes started, all flows, finished ones included.
     passes_total: u64,
@@ -190,7 +195,11 @@ impl Scheduler {
     pub fn add_flow(&mut self, plan: TracePlan, base: u16, now: Instant) {
         let s = &plan.schedule;
         let ttls = u32::from(s.max_hops.saturating_sub(s.first_hop.max(1))) + 1;
-        let capacity = (ttls * u32::from(s.queries.max(1))).max(1);
+        let capacity = match plan.strategy {
+            Strategy::Paris => (ttls * u32::from(s.queries.max(1))).max(1),
+            // A discovery's probe count is not known ahead: it owns the whole space.
+            Strategy::Multipath { .. } => SEQUENCE_SPACE,
+        };
         let destination = plan.flow.destination;
         let flowing = Flowing {
             base,
@@ -267,7 +276,10 @@ impl Scheduler {
             }
             self.free.push(i);
             let dest = f.plan.flow.destination;
-            self.retired.entry(dest).or_default().push(f.plan.flow);
+            self.retired
+                .entry(dest)
+                .or_default()
+                .push((f.plan.flow, f.plan.strategy.spread()));
             self.retired_order.push_back(dest);
             while self.retired_order.len() > RETIRED_KEPT {
                 let old = self.retired_order.pop_front().expect("non-empty");
@@ -307,7 +319,7 @@ impl Scheduler {
             f.passes.push(Pass {
                 cycle: f.started,
                 group,
-                schedule: Schedule::new(cfg, f.plan.flow, base),
+                schedule: Work::new(f.plan.strategy, cfg, f.plan.flow, base),
             });
             let interval = f.plan.interval;
             f.next_start += interval;
@@ -330,13 +342,13 @@ impl Scheduler {
             };
             // Older passes first, so cycles finish in order.
             for (pi, pass) in f.passes.iter_mut().enumerate() {
-                if let Some((seq, ttl)) = pass.schedule.next_probe(now, wall) {
+                if let Some((flow, seq, ttl)) = pass.schedule.next_probe(&f.plan.flow, now, wall) {
                     self.bucket.take();
                     self.in_flight += 1;
                     self.last_claim = Some((t, pi));
                     return Some(Probe {
                         trace: f.plan.id,
-                        flow: f.plan.flow,
+                        flow,
                         seq,
                         ttl,
                     });
@@ -370,7 +382,8 @@ impl Scheduler {
             let Some(f) = self.flows[t].as_mut() else {
                 continue;
             };
-            let Some(seq) = sequence_of(&f.plan.flow, &received) else {
+            let Some(seq) = sequence_of_spread(&f.plan.flow, f.plan.strategy.spread(), &received)
+            else {
                 continue;
             };
             let offset = seq_offset(f.base, seq);
@@ -406,10 +419,11 @@ impl Scheduler {
                 Answer::Duplicate | Answer::Late => None,
             };
         }
-        let late = self
-            .retired
-            .get(&dest)
-            .is_some_and(|flows| flows.iter().any(|f| sequence_of(f, &received).is_some()));
+        let late = self.retired.get(&dest).is_some_and(|flows| {
+            flows
+                .iter()
+                .any(|(f, spread)| sequence_of_spread(f, *spread, &received).is_some())
+        });
         if late {
             self.stats.late += 1;
         } else {
@@ -435,7 +449,8 @@ impl Scheduler {
             let mut i = 0;
             while i < f.passes.len() {
                 if f.passes[i].schedule.is_finished() {
-                    let pass = f.passes.remove(i);
+                    let mut pass = f.passes.remove(i);
+                    let multipath = pass.schedule.multipath();
                     let reached = pass.schedule.reached();
                     let hops = pass.schedule.hops(false);
                     if reached {
@@ -450,6 +465,7 @@ impl Scheduler {
                         hops,
                         reached,
                         interrupted: false,
+                        multipath,
                     }));
                 } else {
                     i += 1;
@@ -524,14 +540,16 @@ impl Scheduler {
         self.stopping = true;
         for f in self.flows.iter_mut().flatten() {
             let t = f.plan.id;
-            for pass in f.passes.drain(..) {
+            for mut pass in f.passes.drain(..) {
                 add_stats(&mut self.stats, &pass.schedule.stats());
+                let multipath = pass.schedule.multipath();
                 self.progress.push(Progress::PassDone(PassResult {
                     trace: t,
                     cycle: pass.cycle,
                     hops: pass.schedule.hops(true),
                     reached: pass.schedule.reached(),
                     interrupted: true,
+                    multipath,
                 }));
             }
         }

@@ -46,6 +46,7 @@ fn plan(dst: &str, cycles: Option<u64>, interval_ms: u64) -> TracePlan {
         schedule: schedule_cfg(10, 1),
         cycles,
         interval: Duration::from_millis(interval_ms),
+        strategy: Default::default(),
     }
 }
 

@@ -78,6 +78,9 @@ pub struct SocketRequest {
     pub port: u16,
     pub source: Option<IpAddr>,
     pub interface: Option<String>,
+    /// The UDP/TCP source port to send from (the first of a multipath discovery's); `None`
+    /// for one the kernel picks.
+    pub source_port: Option<u16>,
 }
 
 /// The opened sockets of one trace and the flow their probes use.
@@ -225,7 +228,8 @@ fn open_raw(req: &SocketRequest, source: IpAddr) -> Result<OpenSockets, SocketEr
             (icmp, Some(icmp_kind), Vec::new(), kind)
         }
         Protocol::Udp => {
-            let (reservation, src_port) = reserve_port(family, source, Type::DGRAM)?;
+            let (reservation, src_port) =
+                reserve_port(family, source, req.source_port, Type::DGRAM)?;
             port_reservation = Some(reservation);
             let udp = open_socket(family, Type::RAW, libc::IPPROTO_UDP, "raw UDP")?;
             bind_common(&udp, Some(source), req.interface.as_deref())?;
@@ -238,7 +242,8 @@ fn open_raw(req: &SocketRequest, source: IpAddr) -> Result<OpenSockets, SocketEr
             (udp, None, vec![(icmp, icmp_kind)], kind)
         }
         Protocol::Tcp => {
-            let (reservation, src_port) = reserve_port(family, source, Type::STREAM)?;
+            let (reservation, src_port) =
+                reserve_port(family, source, req.source_port, Type::STREAM)?;
             port_reservation = Some(reservation);
             let tcp = open_socket(family, Type::RAW, libc::IPPROTO_TCP, "raw TCP")?;
             bind_common(&tcp, Some(source), req.interface.as_deref())?;
@@ -271,14 +276,28 @@ fn open_raw(req: &SocketRequest, source: IpAddr) -> Result<OpenSockets, SocketEr
 }
 
 /// Bind a throwaway socket of `ty` to an ephemeral port and keep it, so that port is ours.
-fn reserve_port(family: Family, source: IpAddr, ty: Type) -> Result<(Socket, u16), SocketError> {
+/// With `port`, that port is reserved (an error names it when it is taken).
+fn reserve_port(
+    family: Family,
+    source: IpAddr,
+    port: Option<u16>,
+    ty: Type,
+) -> Result<(Socket, u16), SocketError> {
     let proto = if ty == Type::STREAM {
         libc::IPPROTO_TCP
     } else {
         libc::IPPROTO_UDP
     };
     let s = open_socket(family, ty, proto, "port reservation")?;
-    bind_common(&s, Some(source), None)?;
+    match port {
+        Some(p) => s
+            .bind(&SockAddr::from(SocketAddr::new(source, p)))
+            .map_err(|e| SocketError::Bind {
+                what: format!("source port {p}"),
+                source: e,
+            })?,
+        None => bind_common(&s, Some(source), None)?,
+    }
     let port = s
         .local_addr()
         .ok()

@@ -267,6 +267,7 @@ async fn batch_async(
             trace.hops = pass.hops;
             trace.reached = pass.reached;
             trace.interrupted = pass.interrupted;
+            trace.multipath = pass.multipath;
             let names = match dns.as_mut() {
                 Some(d) => {
                     let addrs: Vec<IpAddr> =

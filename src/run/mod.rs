@@ -418,6 +418,7 @@ async fn trace_async(
     if let Some(pass) = pass {
         trace.hops = pass.hops;
         trace.reached = pass.reached;
+        trace.multipath = pass.multipath;
     }
     trace.interrupted = outcome.interrupted;
     let finish = if trace.interrupted {

@@ -53,6 +53,48 @@ impl Topology {
         Some(Self::build(nodes, links, &options, true))
     }
 
+    /// Any graph of routers between `src` (node 0) and `dst` (the last node): `routers` are
+    /// (role, spreads flows over equal-cost next hops), numbered from 1; `links` join node
+    /// indices. Each spreading router hashes the 5-tuple with its own seed, so nested
+    /// balancers split flows independently (with one seed they would all agree).
+    pub fn graph(routers: &[(&str, bool)], links: &[(usize, usize)]) -> Option<Topology> {
+        if !require_netns() {
+            return None;
+        }
+        let mut nodes = vec![("src".to_string(), Kind::Host, false)];
+        nodes.extend(
+            routers
+                .iter()
+                .map(|(role, ecmp)| (role.to_string(), Kind::Router, *ecmp)),
+        );
+        nodes.push(("dst".to_string(), Kind::Host, false));
+        Some(Self::build(
+            nodes,
+            links.to_vec(),
+            &Options::default(),
+            false,
+        ))
+    }
+
+    /// The address `role` answers from (on its link toward `src`).
+    pub fn role_v4(&self, role: &str) -> Ipv4Addr {
+        let n = self.node_index(role);
+        self.addr_on(n, self.src_facing_link(n)).0
+    }
+
+    /// Like [`Topology::role_v4`] for IPv6.
+    pub fn role_v6(&self, role: &str) -> Ipv6Addr {
+        let n = self.node_index(role);
+        self.addr_on(n, self.src_facing_link(n)).1
+    }
+
+    fn node_index(&self, role: &str) -> usize {
+        self.nodes
+            .iter()
+            .position(|n| n.role == role)
+            .unwrap_or_else(|| panic!("{} has no node {role}", self.id))
+    }
+
     fn build(
         nodes: Vec<(String, Kind, bool)>,
         links: Vec<(usize, usize)>,
@@ -124,6 +166,12 @@ impl Topology {
             let mut cmd = vec!["ip", "netns", "exec", &node.ns, "sysctl", "-q", "-w"];
             cmd.extend(settings);
             run(cmd)?;
+        }
+        for (i, node) in self.nodes.iter().enumerate().filter(|(_, n)| n.ecmp) {
+            // Kernels before 6.11 have no per-namespace seed; their balancers then share one
+            // hash, which only nested diamonds notice.
+            let seed = format!("net.ipv4.fib_multipath_hash_seed={}", 7919 * (i + 1));
+            let _ = run(["ip", "netns", "exec", &node.ns, "sysctl", "-q", "-w", &seed]);
         }
         for link in &self.links {
             let (a, b) = (&self.nodes[link.a], &self.nodes[link.b]);
