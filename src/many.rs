@@ -55,8 +55,12 @@ impl Reports {
         for (file, format) in [(&output.csv, Format::Csv), (&output.json, Format::Json)] {
             let Some(file) = file else { continue };
             let handle = File::create(file).map_err(|e| export_err(file, e))?;
-            let writer = MultiWriter::new(BufWriter::with_capacity(OUTPUT_BUFFER, handle), format, units)
-                .map_err(|e| export_err(file, e))?;
+            let writer = MultiWriter::new(
+                BufWriter::with_capacity(OUTPUT_BUFFER, handle),
+                format,
+                units,
+            )
+            .map_err(|e| export_err(file, e))?;
             files.push((file.clone(), writer));
         }
         Ok(Reports {

@@ -24,9 +24,10 @@ fn pinned(name: &str, args: &[&str]) {
         out.status,
         String::from_utf8_lossy(&out.stderr)
     );
-    let got = String::from_utf8(out.stdout)
-        .unwrap()
-        .replace(concat!("globetrace ", env!("CARGO_PKG_VERSION")), "globetrace VERSION");
+    let got = String::from_utf8(out.stdout).unwrap().replace(
+        concat!("globetrace ", env!("CARGO_PKG_VERSION")),
+        "globetrace VERSION",
+    );
     let want = std::fs::read_to_string(format!("{dir}/expected/{name}")).unwrap();
     if got != want {
         let line = got

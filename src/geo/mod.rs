@@ -161,11 +161,7 @@ impl Geo {
 
     /// What the databases say about `ip`, cached per address.
     pub fn lookup(&self, ip: IpAddr) -> Location {
-        let cached = self
-            .cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(ip);
+        let cached = self.cache.lock().unwrap_or_else(|e| e.into_inner()).get(ip);
         if let Some(location) = cached {
             return location;
         }

@@ -14,11 +14,11 @@
 //! measurement's id and the start time its identity.
 
 use super::common::ms_duration;
+use super::records::Text;
 use crate::trace::{
     Hop, MplsLabel, Origin, Protocol, Reply, ReplyKind, Trace, TraceIdentity, Unreachable,
 };
 use serde::Deserialize;
-use super::records::Text;
 use std::net::IpAddr;
 
 /// The most packets per hop believed: Atlas sends at most 16.

@@ -77,7 +77,12 @@ fn bytes_equal(w: u64, b: u8) -> u64 {
 /// The index of the first byte at or after `from` for which `hit` marks a word's bytes (eight
 /// at a time, then one by one for the tail), or `None`.
 #[inline]
-fn find(buf: &[u8], from: usize, hit: impl Fn(u64) -> u64, one: impl Fn(u8) -> bool) -> Option<usize> {
+fn find(
+    buf: &[u8],
+    from: usize,
+    hit: impl Fn(u64) -> u64,
+    one: impl Fn(u8) -> bool,
+) -> Option<usize> {
     let mut i = from;
     while i + 8 <= buf.len() {
         let w = u64::from_le_bytes(buf[i..i + 8].try_into().expect("8 bytes"));
@@ -469,7 +474,9 @@ mod tests {
             let mut bytes = vec![b'{'];
             let mut x = seed;
             for _ in 0..len {
-                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 bytes.push(alphabet[(x >> 33) as usize % alphabet.len()]);
             }
             let want = reference_end(&bytes);
@@ -482,7 +489,12 @@ mod tests {
                         break;
                     }
                 }
-                assert_eq!(got, want, "{:?} in chunks of {chunk}", String::from_utf8_lossy(&bytes));
+                assert_eq!(
+                    got,
+                    want,
+                    "{:?} in chunks of {chunk}",
+                    String::from_utf8_lossy(&bytes)
+                );
             }
         }
     }

@@ -11,9 +11,9 @@
 //! `tracelb` (multipath) records are reported and skipped until the model has a hop graph.
 
 use super::common::ms_duration;
+use super::records::Text;
 use crate::trace::{Hop, MplsLabel, Origin, Reply, ReplyKind, Trace, TraceIdentity, Unreachable};
 use serde::Deserialize;
-use super::records::Text;
 use std::net::IpAddr;
 
 /// The most probes per TTL believed: scamper's own limit on attempts is far below this.
@@ -222,10 +222,10 @@ pub(super) struct Answer {
 pub(super) fn assemble(shape: &Shape, answers: Vec<Answer>) -> Trace {
     let attempts = (shape.attempts as usize).clamp(1, MAX_ATTEMPTS);
     let first = shape.first.clamp(1, 255) as u8;
-    let last_ttl = answers
-        .iter()
-        .map(|a| a.ttl)
-        .fold(u8::try_from(shape.hop_count.min(255)).unwrap_or(255), u8::max);
+    let last_ttl = answers.iter().map(|a| a.ttl).fold(
+        u8::try_from(shape.hop_count.min(255)).unwrap_or(255),
+        u8::max,
+    );
     // One slot list per TTL reported (`first..=last_ttl`); replies to TTLs before `first`
     // are not reported.
     let span = (usize::from(last_ttl) + 1).saturating_sub(usize::from(first));

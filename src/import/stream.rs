@@ -80,11 +80,7 @@ impl Stream {
     }
 
     /// Queues what one record was (pushed in reverse onto `pending`).
-    fn push(
-        &mut self,
-        line: usize,
-        read: Result<Option<(Trace, TraceIdentity, Vec<String>)>, String>,
-    ) {
+    fn push(&mut self, line: usize, read: RecordRead) {
         let mut items = Vec::new();
         match read {
             Ok(None) => {}
@@ -180,12 +176,12 @@ impl Iterator for Stream {
     }
 }
 
+/// What one record was: a trace with its identity and notes, nothing to report, or why it was
+/// skipped.
+type RecordRead = Result<Option<(Trace, TraceIdentity, Vec<String>)>, String>;
+
 /// Reads one JSON record's bytes as `format` (Atlas or scamper JSON).
-fn read_json(
-    format: InputFormat,
-    scamper: &mut scamper::Reader,
-    bytes: &[u8],
-) -> Result<Option<(Trace, TraceIdentity, Vec<String>)>, String> {
+fn read_json(format: InputFormat, scamper: &mut scamper::Reader, bytes: &[u8]) -> RecordRead {
     match format {
         InputFormat::Atlas => atlas::read(bytes).map(|r| Some((r.trace, r.identity, r.notes))),
         _ => scamper.read(bytes).map(|o| match o {
@@ -197,12 +193,11 @@ fn read_json(
 
 /// Reads the JSON record at the start of `bytes` as `format`, if it is whole and well-formed
 /// there: the bytes it took and what it was.
-#[allow(clippy::type_complexity)]
 fn read_json_prefix(
     format: InputFormat,
     scamper: &mut scamper::Reader,
     bytes: &[u8],
-) -> Option<(usize, Result<Option<(Trace, TraceIdentity, Vec<String>)>, String>)> {
+) -> Option<(usize, RecordRead)> {
     match format {
         InputFormat::Atlas => atlas::read_prefix(bytes)
             .map(|(n, r)| (n, r.map(|r| Some((r.trace, r.identity, r.notes))))),

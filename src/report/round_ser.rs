@@ -291,7 +291,8 @@ impl<C: ser::SerializeStruct> ser::SerializeStruct for Fields<C> {
         key: &'static str,
         value: &T,
     ) -> Result<(), C::Error> {
-        self.inner.serialize_field(key, &field(value, decimals(key)))
+        self.inner
+            .serialize_field(key, &field(value, decimals(key)))
     }
     fn skip_field(&mut self, key: &'static str) -> Result<(), C::Error> {
         self.inner.skip_field(key)
@@ -309,7 +310,8 @@ impl<C: ser::SerializeStructVariant> ser::SerializeStructVariant for Fields<C> {
         key: &'static str,
         value: &T,
     ) -> Result<(), C::Error> {
-        self.inner.serialize_field(key, &field(value, decimals(key)))
+        self.inner
+            .serialize_field(key, &field(value, decimals(key)))
     }
     fn skip_field(&mut self, key: &'static str) -> Result<(), C::Error> {
         self.inner.skip_field(key)
@@ -471,11 +473,7 @@ impl Serializer for KeyName {
     fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, NotText> {
         Err(NotText)
     }
-    fn serialize_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStruct, NotText> {
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, NotText> {
         Err(NotText)
     }
     fn serialize_struct_variant(
@@ -509,7 +507,9 @@ mod tests {
         Newtype(f64),
         #[allow(non_camel_case_types)]
         leg_km(f64, f64),
-        Fields { latitude: f64 },
+        Fields {
+            latitude: f64,
+        },
     }
 
     #[derive(Serialize)]
@@ -559,13 +559,14 @@ mod tests {
                 Shape::Unit,
                 Shape::Newtype(1.23456),
                 Shape::leg_km(1.23456, 2.0),
-                Shape::Fields {
-                    latitude: 1.234567,
-                },
+                Shape::Fields { latitude: 1.234567 },
             ],
-            by_name: [("loss_pct".to_string(), 33.3333), ("x".to_string(), 0.1234567)]
-                .into_iter()
-                .collect(),
+            by_name: [
+                ("loss_pct".to_string(), 33.3333),
+                ("x".to_string(), 0.1234567),
+            ]
+            .into_iter()
+            .collect(),
             by_number: [(1, 0.123456)].into_iter().collect(),
             flat: Flat {
                 geoip_latitude: -12.345678,
