@@ -93,8 +93,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Annotate saved traces without sending a packet: a list of addresses (one per line), the
-    /// text output of traceroute, mtr --report or tracert, mtr --json, RIPE Atlas results or
-    /// scamper JSON (many traces per file), from FILE or standard input.
+    /// text output of traceroute, tracepath, mtr (report, JSON, CSV, XML, raw), tracert,
+    /// pathping, WinMTR, Cisco, Junos, Huawei, MikroTik or Arista routers, RIPE Atlas results or
+    /// scamper JSON and warts (many traces per file), from FILE or standard input.
     Annotate(Box<AnnotateArgs>),
     /// Show every piece of evidence behind the place of host names or addresses, offline:
     /// tokens tried, dictionary and operator-table entries, the countries a name names,

@@ -249,5 +249,8 @@ fn multipath_options() {
     assert_eq!(c.probe.source_port, Some(40000));
     let e = parse(&["--source-port", "40000", "x"]).unwrap_err();
     assert!(e.contains("--source-port"), "{e}");
-    assert!(parse(&["-U", "--source-port", "80", "x"]).is_err(), "privileged ports");
+    assert!(
+        parse(&["-U", "--source-port", "80", "x"]).is_err(),
+        "privileged ports"
+    );
 }

@@ -121,7 +121,7 @@ impl FromStr for Units {
 }
 
 /// `1234.56` → `1,234.6`; non-finite values are shown as they are.
-fn group_thousands(value: f64) -> String {
+pub fn group_thousands(value: f64) -> String {
     if !value.is_finite() {
         return value.to_string();
     }
@@ -176,7 +176,8 @@ pub fn parse_lat_lon(text: &str) -> Result<(f64, f64), DistanceError> {
     Ok((lat, lon))
 }
 
-fn check_lat_lon(lat: f64, lon: f64) -> Result<(), DistanceError> {
+/// `Ok` when `(lat, lon)` is a place on Earth (degrees in range).
+pub fn check_lat_lon(lat: f64, lon: f64) -> Result<(), DistanceError> {
     if !(-90.0..=90.0).contains(&lat) {
         return Err(DistanceError::Latitude(lat));
     }

@@ -8,6 +8,8 @@ pub mod bulk;
 pub mod cli;
 pub mod config;
 pub mod data_status;
+#[cfg(test)]
+pub(crate) mod diamonds;
 pub mod distance;
 pub mod dns;
 pub mod geo;

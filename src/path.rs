@@ -14,6 +14,9 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::time::Duration;
 
+mod branches;
+pub use branches::{Adjacency, Branches, DistanceRange, Extreme, MAX_BRANCHES};
+
 /// One responding address at one hop.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Responder {
@@ -224,6 +227,9 @@ pub struct Path {
     pub distance: Option<DistanceSummary>,
     /// Statistics over many cycles (`-c`), when the path was watched more than once.
     pub stats: Option<Aggregate>,
+    /// For a multipath trace: every vertex of its graph placed in a branch's context, and the
+    /// distance range over the branches (see [`Branches`]).
+    pub branches: Option<Branches>,
 }
 
 /// What enrichment adds to a trace.
@@ -353,11 +359,16 @@ impl Path {
         let distance = enrich
             .geo
             .map(|_| measure(&mut hops, enrich.from, enrich.method));
+        let branches = trace
+            .multipath
+            .as_ref()
+            .map(|graph| Branches::build(&trace, graph, enrich));
         Path {
             trace,
             hops,
             distance,
             stats: None,
+            branches,
         }
     }
 
@@ -370,6 +381,13 @@ impl Path {
                 ..Enrichment::default()
             },
         )
+    }
+
+    /// The vertex `address` answered as at `ttl`, placed in its branch's context (multipath
+    /// traces only).
+    pub fn node(&self, ttl: u8, address: IpAddr) -> Option<&PathHop> {
+        let i = self.trace.multipath.as_ref()?.find(ttl, address)?;
+        self.branches.as_ref()?.nodes.get(i)
     }
 
     /// The statistics of hop `ttl` over all cycles, when there are any.

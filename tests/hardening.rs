@@ -16,6 +16,7 @@ mod common;
 
 use common::netns::{python, Topology};
 use common::run::{binary, parse};
+use globetrace::import::InputFormat;
 use globetrace::probe::packet::{
     decode_icmp, decode_ipv4, decode_tcp, echo_request_fields, encode_probe, parse_extensions,
     Family, Flow, FlowKind, Message, QuotedProbe, Sequence,
@@ -99,15 +100,22 @@ fn ipv4_header(src: Ipv4Addr, dst: Ipv4Addr, protocol: u8, ttl: u8) -> Vec<u8> {
     h
 }
 
-/// Saved-trace fixtures of every format, read once.
+/// Saved-trace fixtures of every text format, read once: the hand-written and captured ones,
+/// and the tool-made tracepath and `mtr --xml` files of the many-trace directory.
 fn import_fixtures() -> &'static [Vec<u8>] {
     static FIXTURES: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
     FIXTURES.get_or_init(|| {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import");
-        let mut files: Vec<_> = std::fs::read_dir(dir)
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let mut files: Vec<_> = std::fs::read_dir(root.join("import"))
             .unwrap()
+            .chain(std::fs::read_dir(root.join("many")).unwrap())
             .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+            .filter(|p| {
+                let name = p.file_name().unwrap().to_string_lossy();
+                p.parent().unwrap().ends_with("import") && name.ends_with(".txt")
+                    || name.starts_with("tracepath")
+                    || name.ends_with(".xml")
+            })
             .collect();
         files.sort();
         files.iter().map(|p| std::fs::read(p).unwrap()).collect()
@@ -218,6 +226,38 @@ proptest! {
         if let Ok(imported) = globetrace::import::parse_bytes(&bytes, "mutated") {
             for reply in imported.trace.hops.iter().flat_map(|h| h.replies()) {
                 if let Some(name) = &reply.hostname {
+                    prop_assert!(!name.chars().any(forbidden), "{:?}", name);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_text_reader_survives_every_mutated_format(
+        which in any::<Index>(),
+        format in prop::sample::select(vec![
+            InputFormat::Tracepath, InputFormat::MtrXml, InputFormat::Pathping,
+            InputFormat::Winmtr, InputFormat::Huawei, InputFormat::Mikrotik, InputFormat::Arista,
+        ]),
+        flips in prop::collection::vec((any::<Index>(), any::<u8>()), 0..8),
+    ) {
+        // Forced readers meet other formats' files (and their own) with bytes changed: no panic,
+        // TTLs increase, names come out sanitised, and a counted hop has at most 1,000 probes.
+        let fixtures = import_fixtures();
+        let mut bytes = fixtures[which.index(fixtures.len())].clone();
+        for (at, b) in flips {
+            let i = at.index(bytes.len());
+            bytes[i] = b;
+        }
+        if let Ok(imported) = globetrace::import::parse_bytes_as(&bytes, "mutated", Some(format)) {
+            let mut previous = 0u8;
+            for hop in &imported.trace.hops {
+                prop_assert!(hop.ttl > previous);
+                previous = hop.ttl;
+                if !matches!(format, InputFormat::Huawei | InputFormat::Arista) {
+                    prop_assert!(hop.probes.len() <= 1000);
+                }
+                for name in hop.replies().filter_map(|r| r.hostname.as_ref()) {
                     prop_assert!(!name.chars().any(forbidden), "{:?}", name);
                 }
             }

@@ -1,7 +1,7 @@
 //! The peers' own files, made now by the real tools on namespace routers, read back: for each,
 //! every hop's responders must be the routers the topology says answered. scamper writes warts
-//! (converted by its own `sc_warts2json`) and JSON, mtr writes `--json`. Needs root for the
-//! namespaces (see `require_netns`); skips otherwise, except under CI.
+//! (converted by its own `sc_warts2json`) and JSON, mtr writes `--json` and `--xml`, tracepath
+//! (iputils) its text. Needs root for the namespaces (see `require_netns`); skips otherwise, except under CI.
 
 mod common;
 
@@ -141,6 +141,92 @@ fn mtr_json_reads_back_as_the_routers_answered() {
         assert_eq!(responders(&docs[0]), expected(&topo, v6));
         assert_eq!(docs[0]["reached"], true);
         // mtr said 3 sent at each hop; the import keeps that.
+        assert!(docs[0]["hops"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["sent"] == 3));
+    }
+}
+
+/// The first answering responder of every hop (tracepath prints a hop once per probe, so a
+/// hop's first line may be `no reply` while a later one answers).
+fn answering(doc: &Value) -> Vec<Option<IpAddr>> {
+    doc["hops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            h["responders"]
+                .as_array()
+                .and_then(|r| r.first())
+                .and_then(|r| r["ip"].as_str())
+                .map(|a| a.parse().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn tracepath_reads_back_as_the_routers_answered() {
+    let Some(topo) = Topology::chain(3) else {
+        return;
+    };
+    for v6 in [false, true] {
+        let dst = if v6 {
+            topo.dst_v6().to_string()
+        } else {
+            topo.dst_v4().to_string()
+        };
+        let mut args = vec!["tracepath", "-n"];
+        if v6 {
+            args.push("-6");
+        }
+        args.push(&dst);
+        let run = topo.exec("src", args);
+        let printed = String::from_utf8_lossy(&run.stdout).to_string();
+        assert!(printed.contains("reached"), "{printed}");
+        let file = scratch(if v6 {
+            "tracepath6.txt"
+        } else {
+            "tracepath.txt"
+        });
+        std::fs::write(&file, &run.stdout).unwrap();
+        let docs = annotate(&file);
+        assert_eq!(docs.len(), 1);
+        assert_eq!(answering(&docs[0]), expected(&topo, v6), "{printed}");
+        assert_eq!(docs[0]["reached"], true, "{printed}");
+        // One probe per line tracepath printed for the hop.
+        let lines = printed
+            .lines()
+            .filter(|l| l.trim_start().starts_with("1:"))
+            .count();
+        assert_eq!(docs[0]["hops"][0]["sent"], lines, "{printed}");
+    }
+}
+
+#[test]
+fn mtr_xml_reads_back_as_the_routers_answered() {
+    let Some(topo) = Topology::chain(3) else {
+        return;
+    };
+    for v6 in [false, true] {
+        let dst = if v6 {
+            topo.dst_v6().to_string()
+        } else {
+            topo.dst_v4().to_string()
+        };
+        let run = topo.exec("src", ["mtr", "-n", "--xml", "-c", "3", &dst]);
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let file = scratch(if v6 { "mtr6.xml" } else { "mtr.xml" });
+        std::fs::write(&file, &run.stdout).unwrap();
+        let docs = annotate(&file);
+        assert_eq!(docs.len(), 1);
+        assert_eq!(responders(&docs[0]), expected(&topo, v6));
+        assert_eq!(docs[0]["reached"], true);
         assert!(docs[0]["hops"]
             .as_array()
             .unwrap()

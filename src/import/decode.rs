@@ -21,6 +21,19 @@ pub(super) fn looks_binary(text: &str) -> bool {
     odd * 10 > total
 }
 
+/// True when `body` (leading blanks removed) opens a JSON object or array. A `[` alone is not
+/// enough: router prompts open with one too (`[admin@MikroTik] >`, `[~HUAWEI]`).
+pub(super) fn looks_like_json(body: &str) -> bool {
+    match body.strip_prefix('[') {
+        Some(rest) => {
+            rest.trim_start().chars().next().is_none_or(|c| {
+                matches!(c, '{' | '[' | ']' | '"' | '-' | '0'..='9' | 't' | 'f' | 'n')
+            })
+        }
+        None => body.starts_with('{'),
+    }
+}
+
 /// Decodes bytes as UTF-8 (or UTF-16 with a byte-order mark), lossily; also returns the first
 /// line with undecodable bytes, if any.
 pub(super) fn decode(bytes: &[u8]) -> (String, Option<usize>) {

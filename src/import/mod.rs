@@ -9,7 +9,11 @@
 //! - `mtr --report` (or `-r -w`, `-b`, `-n`) text, `mtr --csv` and `mtr --raw`;
 //! - Windows `tracert` output (English);
 //! - Cisco IOS, IOS-XE and IOS-XR `traceroute`;
-//! - `mtr --json`;
+//! - `mtr --json` and `mtr --xml`;
+//! - `tracepath` / `tracepath6` (iputils), Windows `pathping` and WinMTR's text export;
+//! - Huawei VRP `tracert`, MikroTik RouterOS `/tool traceroute` and Arista EOS `traceroute`;
+//! - globetrace's own JSON (`--format json`), multipath graph included, to annotate a saved run
+//!   again;
 //! - files of many traces, streamed one record at a time ([`stream`]): RIPE Atlas traceroute
 //!   results (one object, an array, or JSON lines), scamper's JSON (`sc_warts2json`) and
 //!   scamper's warts binary.
@@ -19,24 +23,34 @@
 //! input that yields no answered hop at all (nothing to annotate), or is not text, is an
 //! [`ImportError`]. Host names are sanitised here, where they enter the program.
 
+mod arista;
 mod atlas;
 mod cisco;
 mod common;
 mod decode;
+mod globetrace_json;
+mod huawei;
 mod list;
+mod mikrotik;
 mod mtr;
 mod mtr_csv;
 mod mtr_json;
 mod mtr_raw;
+mod mtr_xml;
+mod pathping;
 pub mod records;
 mod scamper;
 pub mod stream;
+mod tracepath;
 mod traceroute;
 mod tracert;
 mod warts;
+mod winmtr;
 
 pub use stream::{open, Item, Opened, Record, Stream};
 
+#[cfg(test)]
+mod formats_tests;
 #[cfg(test)]
 mod many_tests;
 #[cfg(test)]
@@ -84,6 +98,22 @@ pub enum InputFormat {
     ScamperJson,
     /// scamper's warts binary (many traces).
     Warts,
+    /// `tracepath` / `tracepath6` output (iputils).
+    Tracepath,
+    /// `mtr --xml` output.
+    MtrXml,
+    /// Windows `pathping` output.
+    Pathping,
+    /// WinMTR's text export.
+    Winmtr,
+    /// Huawei VRP `tracert` (also H3C/HPE Comware).
+    Huawei,
+    /// MikroTik RouterOS `/tool traceroute`.
+    Mikrotik,
+    /// Arista EOS `traceroute` with its prompt.
+    Arista,
+    /// globetrace's own JSON (`--format json`, one trace, multipath ones included).
+    GlobetraceJson,
 }
 
 impl fmt::Display for InputFormat {
@@ -100,6 +130,14 @@ impl fmt::Display for InputFormat {
             InputFormat::Atlas => "RIPE Atlas results",
             InputFormat::ScamperJson => "scamper JSON",
             InputFormat::Warts => "scamper warts",
+            InputFormat::Tracepath => "tracepath output",
+            InputFormat::MtrXml => "mtr XML",
+            InputFormat::Pathping => "pathping output",
+            InputFormat::Winmtr => "WinMTR export",
+            InputFormat::Huawei => "Huawei tracert output",
+            InputFormat::Mikrotik => "MikroTik traceroute output",
+            InputFormat::Arista => "Arista EOS traceroute output",
+            InputFormat::GlobetraceJson => "globetrace JSON",
         })
     }
 }
@@ -128,6 +166,9 @@ pub enum WarningReason {
     /// A name printed without its address (mtr run without `-n` or `-b`, or `-b` without `-w`
     /// cutting the address short); the hop is left out.
     NameWithoutAddress(String),
+    /// A name printed instead of the address (tracepath without `-n`/`-b`, WinMTR resolving
+    /// names); the probe or hop is left out.
+    NameOnly(String),
     /// An extra responder mtr lists for a hop without statistics of its own; left out.
     ExtraResponder(String),
     /// More hops than a TTL can count; the line is skipped.
@@ -165,6 +206,9 @@ impl fmt::Display for WarningReason {
                 f,
                 "\"{n}\" has no complete address (save mtr reports with -n, or -b -w); left out"
             ),
+            WarningReason::NameOnly(n) => {
+                write!(f, "\"{n}\" is a name without its address; left out")
+            }
             WarningReason::ExtraResponder(a) => {
                 write!(
                     f,
@@ -265,7 +309,7 @@ pub enum ImportError {
     },
     /// Text in which no hop with a reply could be read.
     #[error("no answered hops found in {name} ({}; {} warnings)",
-        .format.map_or("not traceroute, mtr, tracert output or an address list".to_string(),
+        .format.map_or("in no format globetrace reads".to_string(),
             |f| format!("read as {f}")),
         warning_count(.warnings))]
     NoHops {
@@ -340,6 +384,9 @@ pub fn parse_bytes_as(
     if forced == Some(InputFormat::MtrJson) {
         return mtr_json::parse(bytes, name);
     }
+    if forced == Some(InputFormat::GlobetraceJson) {
+        return globetrace_json::parse(bytes, name);
+    }
     let (text, bad_line) = decode::decode(bytes);
     let encoding_warning = bad_line.map(|line| ImportWarning {
         line,
@@ -383,12 +430,19 @@ fn parse_as(text: &str, name: &str, forced: Option<InputFormat>) -> Result<Impor
         Some(f @ InputFormat::Cisco) => (f, cisco::parse(&lines)),
         Some(f @ InputFormat::MtrCsv) => (f, mtr_csv::parse(&lines)),
         Some(f @ InputFormat::MtrRaw) => (f, mtr_raw::parse(&lines)),
+        Some(f @ InputFormat::Tracepath) => (f, tracepath::parse(&lines)),
+        Some(f @ InputFormat::MtrXml) => (f, mtr_xml::parse(&lines)),
+        Some(f @ InputFormat::Pathping) => (f, pathping::parse(&lines)),
+        Some(f @ InputFormat::Winmtr) => (f, winmtr::parse(&lines)),
+        Some(f @ InputFormat::Huawei) => (f, huawei::parse(&lines)),
+        Some(f @ InputFormat::Mikrotik) => (f, mikrotik::parse(&lines)),
+        Some(f @ InputFormat::Arista) => (f, arista::parse(&lines)),
         _ => detect_and_parse(&lines),
     };
     if parsed.hops.iter().all(|h| h.received() == 0) {
         return Err(ImportError::NoHops {
             name: name.into(),
-            format: parsed.saw_banner.then_some(format),
+            format: (parsed.saw_banner || forced.is_some()).then_some(format),
             warnings: parsed.take_warnings(),
         });
     }
@@ -405,17 +459,30 @@ fn parse_as(text: &str, name: &str, forced: Option<InputFormat>) -> Result<Impor
 /// the fewest unread lines. Readers are cheap and inputs small, so trying all of them is
 /// simpler and sturdier than guessing from the first line (which may be a shell prompt).
 fn detect_and_parse(lines: &[Line<'_>]) -> (InputFormat, Parsed) {
+    // Readers that wrap the traceroute reader come first: on a tie (their own banner seen, as
+    // many hops, as few warnings) the more specific reading wins. Without their banner they
+    // are not candidates at all.
     let candidates = [
+        (InputFormat::Huawei, huawei::parse(lines)),
+        (InputFormat::Arista, arista::parse(lines)),
         (InputFormat::Traceroute, traceroute::parse(lines)),
         (InputFormat::Tracert, tracert::parse(lines)),
         (InputFormat::Mtr, mtr::parse(lines)),
         (InputFormat::Cisco, cisco::parse(lines)),
         (InputFormat::MtrCsv, mtr_csv::parse(lines)),
         (InputFormat::MtrRaw, mtr_raw::parse(lines)),
+        (InputFormat::Tracepath, tracepath::parse(lines)),
+        (InputFormat::MtrXml, mtr_xml::parse(lines)),
+        (InputFormat::Pathping, pathping::parse(lines)),
+        (InputFormat::Winmtr, winmtr::parse(lines)),
+        (InputFormat::Mikrotik, mikrotik::parse(lines)),
         (InputFormat::AddressList, list::parse(lines)),
     ];
     let mut best: Option<(InputFormat, Parsed)> = None;
     for (format, parsed) in candidates {
+        if matches!(format, InputFormat::Huawei | InputFormat::Arista) && !parsed.saw_banner {
+            continue; // without their own banner they are the traceroute reader again
+        }
         let better = match &best {
             None => true,
             Some((_, b)) => {

@@ -98,7 +98,7 @@ fn warnings_are_capped() {
     let err = parse(&"garbage\n".repeat(5000), "big.txt").unwrap_err();
     assert!(
         err.to_string()
-            .ends_with("(not traceroute, mtr, tracert output or an address list; 5000 warnings)"),
+            .ends_with("(in no format globetrace reads; 5000 warnings)"),
         "{err}"
     );
 }

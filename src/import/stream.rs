@@ -2,14 +2,17 @@
 //!
 //! The format is detected from the first bytes, so it works on standard input too (nothing is
 //! read twice): JSON with Atlas fields is a RIPE Atlas measurement, JSON with scamper records a
-//! scamper file, JSON with mtr's `report` one mtr run, the warts magic a scamper binary file
-//! (read object by object, [`super::warts`]), and anything else text for the line readers. Files of many traces are never read whole:
+//! scamper file, JSON with mtr's `report` one mtr run, globetrace's own JSON saved runs (one
+//! or many), the warts magic a scamper binary file (read object by object, [`super::warts`]), and anything
+//! else text for the line readers. Files of many traces are never read whole:
 //! [`Stream`] hands out one [`Item`] at a time, holding only the record being read, so an
 //! Atlas download of hundreds of megabytes costs the memory of one result. Text and mtr JSON
 //! hold one trace and keep the [`MAX_INPUT_BYTES`] cap.
 
 use super::records::{Records, SplitProblem};
-use super::{atlas, scamper, warts, ImportError, ImportWarning, Imported, InputFormat};
+use super::{
+    atlas, globetrace_json, scamper, warts, ImportError, ImportWarning, Imported, InputFormat,
+};
 use super::{WarningReason, MAX_INPUT_BYTES};
 use crate::trace::{Trace, TraceIdentity};
 use std::io::{BufRead, BufReader, Read};
@@ -184,6 +187,7 @@ type RecordRead = Result<Option<(Trace, TraceIdentity, Vec<String>)>, String>;
 fn read_json(format: InputFormat, scamper: &mut scamper::Reader, bytes: &[u8]) -> RecordRead {
     match format {
         InputFormat::Atlas => atlas::read(bytes).map(|r| Some((r.trace, r.identity, r.notes))),
+        InputFormat::GlobetraceJson => globetrace_json::read(bytes).map(Some),
         _ => scamper.read(bytes).map(|o| match o {
             scamper::Outcome::Trace(t, notes) => Some((t.0, t.1, notes)),
             scamper::Outcome::Nothing => None,
@@ -201,6 +205,8 @@ fn read_json_prefix(
     match format {
         InputFormat::Atlas => atlas::read_prefix(bytes)
             .map(|(n, r)| (n, r.map(|r| Some((r.trace, r.identity, r.notes))))),
+        // A saved globetrace document is read from its record's own bytes.
+        InputFormat::GlobetraceJson => None,
         _ => scamper.read_prefix(bytes).map(|(n, o)| {
             let read = o.map(|o| match o {
                 scamper::Outcome::Trace(t, notes) => Some((t.0, t.1, notes)),
@@ -218,7 +224,7 @@ pub fn sniff(prefix: &[u8]) -> InputFormat {
     }
     let text = String::from_utf8_lossy(prefix);
     let body = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
-    if !(body.starts_with('{') || body.starts_with('[')) {
+    if !super::decode::looks_like_json(body) {
         return InputFormat::Traceroute;
     }
     let has = |needle: &str| body.contains(needle);
@@ -228,6 +234,8 @@ pub fn sniff(prefix: &[u8]) -> InputFormat {
         InputFormat::ScamperJson
     } else if has("\"report\"") && has("\"hubs\"") {
         InputFormat::MtrJson
+    } else if has("\"schema_version\"") && has("\"generator\"") && has("\"globetrace") {
+        InputFormat::GlobetraceJson
     } else {
         // JSON, but of nothing known: the Atlas reader names what is missing, record by record.
         InputFormat::Atlas
@@ -257,9 +265,10 @@ pub fn open(path_or_dash: &str, forced: Option<InputFormat>) -> Result<Opened, I
     let detected = sniff(input.fill_buf().map_err(read_err)?);
     let format = forced.unwrap_or(detected);
     match format {
-        InputFormat::Atlas | InputFormat::ScamperJson | InputFormat::Warts => {
-            Ok(Opened::Many(Stream::new(input, format)))
-        }
+        InputFormat::Atlas
+        | InputFormat::ScamperJson
+        | InputFormat::Warts
+        | InputFormat::GlobetraceJson => Ok(Opened::Many(Stream::new(input, format))),
         _ => {
             let mut bytes = Vec::new();
             (&mut input)

@@ -5,10 +5,16 @@
 //! file should show: a router named `losangeles1` is in Los Angeles there); `geoip_*` keep
 //! what the databases said of the responder. Numbers are rounded as people read them: RTTs to
 //! the microsecond, coordinates to 4 decimals (11 m), distances to 0.1.
+//!
+//! A multipath trace (`--multipath`) places every responder on its own, so each row's place
+//! columns are that responder's (in its branch's context), an unknown vertex has a row with an
+//! empty `ip`, and a last column, `linked_from`, names the previous-hop responders that lead to
+//! it (`;`-separated, `*` for an unknown vertex). Other traces have neither.
 
 use super::stats;
 use crate::geo::Location;
-use crate::path::{LocationSource, Path, PathHop, Responder};
+use crate::multipath::Multipath;
+use crate::path::{Adjacency, LocationSource, Path, PathHop, Responder};
 use std::io::Write;
 
 /// The columns, in order.
@@ -127,6 +133,13 @@ pub fn geo_cells(g: Option<&Location>) -> [String; 10] {
 }
 
 fn record(path: &Path, hop: &PathHop, r: Option<&Responder>, first: bool) -> Vec<String> {
+    // In a multipath trace each responder is placed on its own, in its branch's context (its
+    // leg is the branch's leg into it), on every row.
+    let own = r.and_then(|r| path.node(hop.hop, r.address));
+    let (place_hop, first) = match own {
+        Some(node) => (node, true),
+        None => (hop, first),
+    };
     let rtts = r
         .map(|r| {
             r.rtts_ms
@@ -137,16 +150,16 @@ fn record(path: &Path, hop: &PathHop, r: Option<&Responder>, first: bool) -> Vec
         })
         .unwrap_or_default();
     let g = r.and_then(|r| r.geo.as_ref());
-    let source = hop
+    let source = place_hop
         .placement
         .as_ref()
         .map(|p| p.source)
         .unwrap_or(LocationSource::None);
     // The leg belongs to the hop: it is written once, on the hop's first row.
-    let leg = hop.leg.as_ref().filter(|_| first);
+    let leg = place_hop.leg.as_ref().filter(|_| first);
     // Where the hop is placed after the checks (a host name hint may move it from GeoIP's
     // answer); on the hop's first row, like the leg.
-    let placed = if first { hop.placed() } else { None };
+    let placed = if first { place_hop.placed() } else { None };
     let name = placed.as_ref().map(|p| &p.name);
     let mut cells = vec![
         hop.hop.to_string(),
@@ -160,7 +173,7 @@ fn record(path: &Path, hop: &PathHop, r: Option<&Responder>, first: bool) -> Vec
         opt(placed.as_ref().map(|p| coordinate(p.longitude))),
         opt(placed.as_ref().map(|p| p.label.clone())),
         source.as_str().to_string(),
-        hop.flags.join(" "),
+        place_hop.flags.join(" "),
         opt(g.and_then(|g| g.asn)),
         opt(g.and_then(|g| g.isp.clone())),
     ];
@@ -190,7 +203,7 @@ fn record(path: &Path, hop: &PathHop, r: Option<&Responder>, first: bool) -> Vec
         opt(leg.map(|l| format!("{:.1}", l.cumulative_km))),
     ]);
     monitored(path, hop, r, &mut cells);
-    let placement = hop.placement.as_ref().filter(|_| first);
+    let placement = place_hop.placement.as_ref().filter(|_| first);
     cells.push(opt(placement.map(|p| p.confidence.as_str())));
     cells
 }
@@ -227,30 +240,75 @@ fn monitored(path: &Path, hop: &PathHop, r: Option<&Responder>, cells: &mut Vec<
 }
 
 /// The rows of `path` under [`COLUMNS`], neutralised: one per (hop, responder), one for a
-/// silent hop. The many-trace export writes these same rows after its `trace` column.
+/// silent hop (in a multipath trace, one per unknown vertex). The many-trace export writes
+/// these same rows after its `trace` column.
 pub fn rows(path: &Path) -> impl Iterator<Item = Vec<String>> + '_ {
+    rows_of(path, false)
+}
+
+/// The rows, with the `linked_from` cell last when `linked`.
+fn rows_of(path: &Path, linked: bool) -> impl Iterator<Item = Vec<String>> + '_ {
+    let graph = path.trace.multipath.as_ref();
+    let adj = graph.map(Adjacency::of).unwrap_or_default();
     path.hops.iter().flat_map(move |hop| {
-        let silent = hop
-            .responders
-            .is_empty()
-            .then(|| record(path, hop, None, true));
-        let answered = hop
-            .responders
-            .iter()
-            .enumerate()
-            .map(move |(i, r)| record(path, hop, Some(r), i == 0));
-        silent
-            .into_iter()
-            .chain(answered)
-            .map(|cells| cells.into_iter().map(neutralised).collect())
+        let mut out: Vec<(Vec<String>, String)> = Vec::new();
+        let unknown: Vec<usize> = graph.map_or(Vec::new(), |m| {
+            (0..m.nodes.len())
+                .filter(|&i| m.nodes[i].ttl == hop.hop && m.nodes[i].address.is_none())
+                .collect()
+        });
+        for (i, r) in hop.responders.iter().enumerate() {
+            let from = graph
+                .and_then(|m| Some((m, m.find(hop.hop, r.address)?)))
+                .map(|(m, v)| linked_from(m, &adj, v))
+                .unwrap_or_default();
+            out.push((record(path, hop, Some(r), i == 0), from));
+        }
+        for &v in &unknown {
+            let first = out.is_empty();
+            let from = graph.map(|m| linked_from(m, &adj, v)).unwrap_or_default();
+            out.push((record(path, hop, None, first), from));
+        }
+        if out.is_empty() {
+            out.push((record(path, hop, None, true), String::new()));
+        }
+        out.into_iter().map(move |(mut cells, from)| {
+            if linked {
+                cells.push(from);
+            }
+            cells.into_iter().map(neutralised).collect()
+        })
     })
+}
+
+/// The previous-hop vertices that lead to vertex `v`: addresses, `*` for an unknown one,
+/// `;`-separated.
+fn linked_from(m: &Multipath, adj: &Adjacency, v: usize) -> String {
+    adj.predecessors[v]
+        .iter()
+        .map(|&p| {
+            m.nodes[p]
+                .address
+                .map_or("*".to_string(), |a| a.to_string())
+        })
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// The columns of `path`'s CSV: [`COLUMNS`], and `linked_from` for a multipath trace.
+pub fn columns(path: &Path) -> Vec<&'static str> {
+    let mut c = COLUMNS.to_vec();
+    if path.trace.multipath.is_some() {
+        c.push("linked_from");
+    }
+    c
 }
 
 /// Write the CSV of `path` to `out`.
 pub fn write(path: &Path, out: impl Write) -> csv::Result<()> {
     let mut w = csv::Writer::from_writer(out);
-    w.write_record(COLUMNS)?;
-    for row in rows(path) {
+    w.write_record(columns(path))?;
+    for row in rows_of(path, path.trace.multipath.is_some()) {
         w.write_record(&row)?;
     }
     w.flush()?;

@@ -13,13 +13,19 @@
 //!   into a `MultiLineString`, as RFC 7946 §3.1.9 asks.
 //! - Coordinates are `[longitude, latitude]` (WGS84, RFC 7946 order); they and every other
 //!   fractional number are rounded to 6 decimals, so they read back exactly.
-//! - A foreign member `globetrace` on the collection carries the target and the totals.
+//! - A multipath trace adds a `Point` per placed vertex of its graph, `"kind": "node"` (its
+//!   `id`, `ttl`, `ip`, place, fork/join), placed in its own branch's context, and a
+//!   `LineString` per link between placed vertices, `"kind": "link"`, with `from`/`to` ids
+//!   (an unknown or unplaced vertex is bridged: `"bridged": true`). See `map::branches`.
+//! - A foreign member `globetrace` on the collection carries the target and the totals (and
+//!   for a multipath trace, `multipath`: width, paths, probes and the distance range).
 //!
 //! Built with the `geojson` crate so that the output is valid by construction, and tests can
 //! read it back with the same crate.
 
+use super::map::branches;
 use super::map::route::{self, Route, Segment, Stop};
-use crate::path::{LocationSource, Path, PathHop, Responder};
+use crate::path::{Adjacency, LocationSource, Path, PathHop, Responder};
 use ::geojson::{Feature, FeatureCollection, Geometry, GeometryValue, JsonObject, JsonValue};
 use serde_json::json;
 
@@ -28,6 +34,7 @@ pub fn feature_collection(path: &Path, origin: Option<(f64, f64)>) -> FeatureCol
     let route = route::route(path, origin);
     let mut features: Vec<Feature> = route.stops.iter().map(|s| stop_feature(path, s)).collect();
     features.extend(route.segments.iter().map(segment_feature));
+    features.extend(branch_features(path));
     let mut fc = FeatureCollection::new(features);
     fc.foreign_members = Some(summary(path, &route));
     fc
@@ -211,6 +218,67 @@ fn split_at_antimeridian(line: &[(f64, f64)]) -> Vec<Vec<Vec<f64>>> {
     pieces
 }
 
+/// The graph's placed vertices and the lines between them (module docs).
+fn branch_features(path: &Path) -> Vec<Feature> {
+    let (Some(m), Some(b)) = (&path.trace.multipath, &path.branches) else {
+        return Vec::new();
+    };
+    let adj = Adjacency::of(m);
+    let mut out = Vec::new();
+    for (i, n) in m.nodes.iter().enumerate() {
+        let Some(((lat, lon), counted)) = branches::place(path, i) else {
+            continue;
+        };
+        let hop = &b.nodes[i];
+        let r = hop.responders.first();
+        let placed = hop.placed();
+        let placement = hop.placement.as_ref();
+        out.push(feature(
+            GeometryValue::new_point(position(lat, lon)),
+            object(json!({
+                "kind": "node",
+                "id": m.node_id(i),
+                "ttl": n.ttl,
+                "ip": n.address.map(|a| a.to_string()),
+                "hostname": r.and_then(|r| r.hostname.clone()),
+                "place": placed.map(|p| p.label),
+                "location_source": placement.map_or(LocationSource::None, |p| p.source).as_str(),
+                "counted": counted,
+                "reason": placement.and_then(|p| p.reason.clone()),
+                "flags": hop.flags,
+                "rtt_min_ms": r.and_then(Responder::rtt_min_ms),
+                "fork": adj.forks(i),
+                "join": adj.joins(i),
+                "balancer": n.balancer.map(|b| b.as_str()),
+                "destination": n.destination,
+            })),
+        ));
+    }
+    for l in branches::links(path) {
+        let pieces = split_at_antimeridian(&branches::curve(&l, None));
+        let geometry = match pieces.as_slice() {
+            [one] => GeometryValue::new_line_string(one.clone()),
+            _ => GeometryValue::new_multi_line_string(pieces),
+        };
+        out.push(feature(
+            geometry,
+            object(json!({
+                "kind": "link",
+                "from": m.node_id(l.from),
+                "to": m.node_id(l.to),
+                "from_ttl": m.nodes[l.from].ttl,
+                "to_ttl": m.nodes[l.to].ttl,
+                "bridged": l.bridged,
+                "counted": l.counted,
+                "flows": l.flows,
+                "miles": l.miles,
+                "km": l.km,
+            })),
+        ));
+    }
+    out
+}
+
 fn summary(path: &Path, route: &Route) -> JsonObject {
     let t = &path.trace;
     let d = path.distance.as_ref();
@@ -234,6 +302,22 @@ fn summary(path: &Path, route: &Route) -> JsonObject {
                 "stretch": d.stretch,
                 "method": d.method,
                 "left_out": d.left_out,
+            }),
+        );
+    }
+    if let (Some(m), Some(b)) = (&path.trace.multipath, &path.branches) {
+        let r = b.range.as_ref();
+        info.insert(
+            "multipath".into(),
+            json!({
+                "width": m.width(),
+                "paths": b.paths,
+                "probes_sent": m.probes_sent,
+                "confidence": m.confidence,
+                "shortest_miles": r.map(|r| r.shortest.miles),
+                "shortest_km": r.map(|r| r.shortest.km),
+                "longest_miles": r.map(|r| r.longest.miles),
+                "longest_km": r.map(|r| r.longest.km),
             }),
         );
     }

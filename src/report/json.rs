@@ -5,6 +5,10 @@
 //! and `place` say where it is placed after the checks (what a map should show); each
 //! responder's `geoip_*` fields keep what the databases said (version 1 had them, unprefixed,
 //! in a `geo` object). Numbers are rounded as people read them (see [`super::round`]).
+//!
+//! A multipath trace adds two top-level keys, `probes_sent` and `multipath` (the graph, see
+//! `json_multipath`); other documents are unchanged, so the version stays 2 (it counts
+//! changed or removed fields, not new ones).
 
 use super::stats::{self, HopStatsView, ResponderStatsView};
 use crate::distance::{DistanceSummary, Leg};
@@ -33,6 +37,12 @@ struct Document<'a> {
     cycles: Option<u64>,
     hops: Vec<HopView<'a>>,
     distance: Option<&'a DistanceSummary>,
+    /// Probes sent over the whole run (multipath traces only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    probes_sent: Option<u64>,
+    /// The graph of a multipath trace, every vertex placed (see `json_multipath`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    multipath: Option<super::json_multipath::MultipathView<'a>>,
 }
 
 #[derive(Serialize)]
@@ -81,7 +91,7 @@ struct ResponderView<'a> {
 /// What the databases said of a responder, under `geoip_*` names where a field could be
 /// mistaken for where the hop is placed.
 #[derive(Serialize)]
-struct GeoipView<'a> {
+pub(super) struct GeoipView<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     geoip_city: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -110,7 +120,7 @@ struct GeoipView<'a> {
     asn_db: Option<&'a str>,
 }
 
-fn geoip(g: &Location) -> GeoipView<'_> {
+pub(super) fn geoip(g: &Location) -> GeoipView<'_> {
     GeoipView {
         geoip_city: g.city.as_deref(),
         geoip_region: g.region.as_deref(),
@@ -199,5 +209,7 @@ pub fn document(path: &Path) -> impl Serialize + '_ {
         cycles: path.stats.as_ref().map(|s| s.cycles),
         hops: path.hops.iter().map(|h| hop(path, h)).collect(),
         distance: path.distance.as_ref(),
+        probes_sent: t.multipath.as_ref().map(|m| m.probes_sent),
+        multipath: super::json_multipath::view(path),
     })
 }

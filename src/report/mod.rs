@@ -6,14 +6,18 @@
 pub mod csv;
 pub mod geojson;
 pub mod json;
+mod json_multipath;
 pub mod live;
 pub mod map;
 pub mod multi;
+#[cfg(test)]
+mod multipath_tests;
 pub mod round;
 pub mod round_ser;
 pub mod stats;
 pub mod stats_table;
 pub mod table;
+pub mod table_branches;
 pub mod tui;
 
 use std::fmt;

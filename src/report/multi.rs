@@ -16,7 +16,7 @@
 //! path's placed stops.
 
 use super::{brief, csv as single_csv, json, Format};
-use crate::distance::Units;
+use crate::distance::{group_thousands, Units};
 use crate::path::Path;
 use crate::trace::TraceIdentity;
 use serde::Serialize;
@@ -173,9 +173,22 @@ pub fn summary_line(id: &TraceIdentity, path: &Path, units: Units) -> String {
         s.push_str(&format!(": not reached (last hop {last})"));
     }
     s.push_str(&format!(" · {answered}/{} hops answered", path.hops.len()));
-    if let Some(d) = path.distance.as_ref().filter(|d| !d.legs.is_empty()) {
-        s.push_str(" · ");
-        s.push_str(&units.format(d.total_miles, d.total_km));
+    match path.branches.as_ref().and_then(|b| b.range.as_ref()) {
+        // A multipath trace: the range over its branches.
+        Some(r) => s.push_str(&format!(
+            " · {}–{}",
+            group_thousands(units.pick(r.shortest.miles, r.shortest.km)),
+            units.format(r.longest.miles, r.longest.km)
+        )),
+        None => {
+            if let Some(d) = path.distance.as_ref().filter(|d| !d.legs.is_empty()) {
+                s.push_str(" · ");
+                s.push_str(&units.format(d.total_miles, d.total_km));
+            }
+        }
+    }
+    if let Some(m) = &path.trace.multipath {
+        s.push_str(&format!(" · {}-way multipath", m.width()));
     }
     let places: Vec<String> = path
         .hops

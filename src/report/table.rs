@@ -2,8 +2,11 @@
 //! runs it, how fast, and how far each leg went — then a summary of the distances. Boxed and
 //! fitted to the terminal when there is one, plain aligned columns otherwise (so it pipes into
 //! grep and awk). Columns nobody filled (names with `-n`, places with `--no-geo`) are left out.
+//! In a multipath trace each responder's row shows its own place; forks, joins and the
+//! distance range come from `table_branches`.
 
 use super::fmt_ms;
+use super::table_branches::hop_label;
 use crate::distance::Units;
 use crate::path::{LocationSource, Path, PathHop, Placement, Responder};
 use crate::trace::Origin;
@@ -123,7 +126,8 @@ fn place(r: &Responder) -> [String; 5] {
     [city.join(", "), country, isp, lat, lon]
 }
 
-fn rows(hop: &PathHop, units: Units) -> Vec<Vec<String>> {
+fn rows(path: &Path, hop: &PathHop, units: Units) -> Vec<Vec<String>> {
+    let label = hop_label(path, hop.hop);
     let loss = format!("{:.0}%", hop.loss_pct);
     let leg = hop
         .leg
@@ -132,23 +136,24 @@ fn rows(hop: &PathHop, units: Units) -> Vec<Vec<String>> {
         .unwrap_or_default();
     if hop.responders.is_empty() {
         let mut row = vec![String::new(); 12];
-        row[0] = hop.hop.to_string();
+        row[0] = label;
         row[1] = "*".into();
         row[9] = "*".into();
         row[10] = loss;
         return vec![row];
     }
-    let hinted = hinted(hop);
-    let code = loc_code(hop);
     hop.responders
         .iter()
         .enumerate()
         .map(|(i, r)| {
             let [mut city, mut country, isp, mut lat, mut lon] = place(r);
             let first = i == 0;
-            if let Some(p) = hinted.filter(|_| first) {
+            // In a multipath trace every responder has its own place (in its branch).
+            let own = path.node(hop.hop, r.address);
+            let (at, placed_here) = (own.unwrap_or(hop), first || own.is_some());
+            if let Some(p) = hinted(at).filter(|_| placed_here) {
                 // The hint's place, in the same columns as a GeoIP answer.
-                let name = hop.placed().map(|placed| placed.name).unwrap_or_default();
+                let name = at.placed().map(|placed| placed.name).unwrap_or_default();
                 city = [name.city, name.region]
                     .into_iter()
                     .flatten()
@@ -166,11 +171,7 @@ fn rows(hop: &PathHop, units: Units) -> Vec<Vec<String>> {
                 lon = format!("{:.4}", p.longitude);
             }
             vec![
-                if first {
-                    hop.hop.to_string()
-                } else {
-                    String::new()
-                },
+                if first { label.clone() } else { String::new() },
                 r.address.to_string(),
                 shorten(r.hostname.as_deref().unwrap_or(""), HOST_MAX),
                 city,
@@ -178,7 +179,11 @@ fn rows(hop: &PathHop, units: Units) -> Vec<Vec<String>> {
                 isp,
                 lat,
                 lon,
-                if first { code.clone() } else { String::new() },
+                if placed_here {
+                    loc_code(at)
+                } else {
+                    String::new()
+                },
                 rtt_text(r),
                 if first { loss.clone() } else { String::new() },
                 if first { leg.clone() } else { String::new() },
@@ -205,6 +210,7 @@ pub fn render(path: &Path, terminal: bool, units: Units) -> String {
         out.push_str(crate::hints::LOCATION_LEGEND);
         out.push('\n');
     }
+    out.push_str(&super::table_branches::section(path));
     out.push_str(&summary(path, units));
     out
 }
@@ -245,7 +251,11 @@ fn detected_width() -> u16 {
 /// Every column, plain: for pipes, files and wide screens.
 fn wide(path: &Path, units: Units) -> String {
     let cols = columns(units);
-    let body: Vec<Vec<String>> = path.hops.iter().flat_map(|h| rows(h, units)).collect();
+    let body: Vec<Vec<String>> = path
+        .hops
+        .iter()
+        .flat_map(|h| rows(path, h, units))
+        .collect();
     let keep: Vec<usize> = (0..cols.len())
         .filter(|&i| cols[i].always || body.iter().any(|r| !r[i].is_empty()))
         .collect();
@@ -325,7 +335,7 @@ fn compact(path: &Path, units: Units, width: u16) -> String {
         if hop.responders.is_empty() {
             lines.push(Line {
                 cells: vec![
-                    hop.hop.to_string(),
+                    hop_label(path, hop.hop),
                     "*".into(),
                     String::new(),
                     String::new(),
@@ -340,13 +350,15 @@ fn compact(path: &Path, units: Units, width: u16) -> String {
         for (i, r) in hop.responders.iter().enumerate() {
             let first = i == 0;
             let (mut place, network, mut coords) = short_place(r);
-            if first {
-                if let Some(p) = hinted(hop) {
+            let own = path.node(hop.hop, r.address);
+            let at = own.unwrap_or(hop);
+            if first || own.is_some() {
+                if let Some(p) = hinted(at) {
                     place = p.place.clone().unwrap_or_default();
                     coords = format!("{:.2}, {:.2}", p.latitude, p.longitude);
                 }
-                if hop.placement.is_some() {
-                    place = format!("{} {place}", loc_code(hop));
+                if at.placement.is_some() {
+                    place = format!("{} {place}", loc_code(at));
                 }
             }
             let who = match &r.hostname {
@@ -356,7 +368,7 @@ fn compact(path: &Path, units: Units, width: u16) -> String {
             lines.push(Line {
                 cells: vec![
                     if first {
-                        hop.hop.to_string()
+                        hop_label(path, hop.hop)
                     } else {
                         String::new()
                     },
@@ -521,6 +533,10 @@ pub fn summary(path: &Path, units: Units) -> String {
                 s.push_str(&format!("; stretch {stretch:.2}"));
             }
             s.push('.');
+        }
+        if let Some(line) = super::table_branches::range_line(path, units) {
+            s.push('\n');
+            s.push_str(&line);
         }
         for l in d.legs.iter().filter(|l| l.satellite) {
             s.push_str(&format!(

@@ -145,6 +145,7 @@ pub fn path(places: &[Place], silent_hops: &[u8], origin: Option<(f64, f64)>) ->
     trace.reached = true;
     Path {
         stats: None,
+        branches: None,
         trace,
         hops,
         distance: Some(summary),

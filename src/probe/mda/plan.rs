@@ -229,8 +229,9 @@ impl Mda {
         let need = stopping_point(next.len(), self.cfg.confidence);
         // Inside a diamond every vertex is checked, forking or not: a branch that splits again
         // holds a smaller share of the hop's flows than the hop's own rule assumes. A vertex
-        // alone at its TTL is the hop, which the hop's rule covers.
-        if (vertices_before < 2 && next.len() < 2) || probed >= need {
+        // alone at its TTL is the hop, which the hop's rule covers (checking it here as well
+        // would count the same flows twice).
+        if vertices_before < 2 || probed >= need {
             return true;
         }
         let mut missing = need.saturating_sub(probed + waiting);

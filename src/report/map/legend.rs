@@ -146,6 +146,25 @@ pub fn legend(
         },
         "leg counted in the distance".to_string(),
     )];
+    if path.trace.multipath.is_some() {
+        let text = match path.branches.as_ref().and_then(|b| b.range.as_ref()) {
+            Some(r) => format!(
+                "branch of the multipath graph: {} {}, shortest {}, longest {}",
+                r.paths,
+                if r.paths == 1 { "path" } else { "paths" },
+                short_distance(opts.units, r.shortest.miles, r.shortest.km),
+                short_distance(opts.units, r.longest.miles, r.longest.km)
+            ),
+            None => "branch of the multipath graph".to_string(),
+        };
+        entries.push((
+            Sample::Line {
+                colour: super::branches::BRANCH_COLOUR,
+                dash: None,
+            },
+            text,
+        ));
+    }
     if route.segments.iter().any(|s| !s.counted) || summary.is_some_and(|d| !d.left_out.is_empty())
     {
         let note = left_out_note(summary).unwrap_or_else(|| "untrusted location".to_string());

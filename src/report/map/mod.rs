@@ -9,6 +9,9 @@
 //! - places left out of the distance (untrusted locations) with dashed connectors, so the
 //!   reader sees both where the hop was placed and that it was not summed; satellite legs in
 //!   their own colour;
+//! - for a multipath trace, every branch: a thin line per link between placed vertices (each
+//!   where its own branch placed it; unknown vertices bridged) and a dot per vertex, under
+//!   the primary route (see `branches`);
 //! - a numbered marker per placed hop (numbers are TTLs, as in the table), labels naming the
 //!   places, and a legend with total distance, direct distance and stretch in both units.
 //!
@@ -20,6 +23,7 @@
 //! README: the world outline is built in (Natural Earth, public domain; see `world`), text uses
 //! the generic `sans-serif` family, and there are no scripts, external fonts, images or links.
 
+pub mod branches;
 mod labels;
 mod legend;
 mod markers;
@@ -114,6 +118,14 @@ pub fn render_svg(path: &Path, opts: &MapOptions) -> String {
         .map(|s| curve_from(&route, &unwrapped, s))
         .collect();
 
+    // A multipath trace's branches, each vertex where its own branch placed it.
+    let branch_links = branches::links(path);
+    let near = unwrapped.first().copied();
+    let branch_curves: Vec<Vec<(f64, f64)>> = branch_links
+        .iter()
+        .map(|l| branches::curve(l, near))
+        .collect();
+
     let width = f64::from(opts.width.max(MIN_WIDTH));
     let (legend_svg, legend_height) = legend::legend(path, &route, opts, width, palette);
     let map_height = opts
@@ -129,6 +141,7 @@ pub fn render_svg(path: &Path, opts: &MapOptions) -> String {
             .map(|(s, &lon)| (s.lat, lon))
             .collect();
         points.extend(curves.iter().flatten());
+        points.extend(branch_curves.iter().flatten());
         View::fit(&points, width, map_height)
     }
     .moved(0.0, legend::TITLE_HEIGHT);
@@ -179,6 +192,14 @@ pub fn render_svg(path: &Path, opts: &MapOptions) -> String {
     draw_base(&mut out, &view, palette);
     // Each segment's drawn pieces, in pixels.
     let pieces: Vec<Vec<Vec<(f64, f64)>>> = curves.iter().map(|c| view.pieces(c)).collect();
+    branches::draw(
+        &mut out,
+        path,
+        &branch_links,
+        &branch_curves,
+        &view,
+        palette,
+    );
     draw_legs(&mut out, &route, &pieces, palette);
     out.push_str("</g>\n");
 
@@ -216,6 +237,13 @@ fn describe(path: &Path, route: &Route) -> String {
             s,
             "; total {:.0} km, direct {:.0} km",
             d.total_km, d.direct_km
+        );
+    }
+    if let Some(r) = path.branches.as_ref().and_then(|b| b.range.as_ref()) {
+        let _ = write!(
+            s,
+            "; {} branches, shortest {:.0} km, longest {:.0} km",
+            r.paths, r.shortest.km, r.longest.km
         );
     }
     s
