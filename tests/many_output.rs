@@ -1,15 +1,16 @@
 //! The exact output of `globetrace annotate` on files of many traces, pinned: every byte of the
 //! JSON lines, JSON, CSV and summary lines of the many-trace fixtures equals what
-//! `tests/fixtures/many/expected/` holds. The readers and writers are tuned for speed; this is
+//! `tests/fixtures/many-output/` holds. The readers and writers are tuned for speed; this is
 //! what says the tuning changed nothing a user sees. Geo comes from the shipped data, names from
-//! nowhere (`-n`). When an output is meant to change, `expected/regenerate.sh` rewrites them.
+//! nowhere (`-n`). When an output is meant to change, `many-output/regenerate.sh` rewrites them.
 
 mod common;
 
 use common::run::binary;
 use std::process::Command;
 
-/// Runs `annotate -n ARGS` on a fixture and compares its standard output with `expected/NAME`.
+/// Runs `annotate -n ARGS` on a fixture and compares its standard output with
+/// `many-output/NAME`.
 fn pinned(name: &str, args: &[&str]) {
     let dir = format!("{}/tests/fixtures/many", env!("CARGO_MANIFEST_DIR"));
     let out = Command::new(binary())
@@ -28,7 +29,7 @@ fn pinned(name: &str, args: &[&str]) {
         concat!("globetrace ", env!("CARGO_PKG_VERSION")),
         "globetrace VERSION",
     );
-    let want = std::fs::read_to_string(format!("{dir}/expected/{name}")).unwrap();
+    let want = std::fs::read_to_string(format!("{dir}/../many-output/{name}")).unwrap();
     if got != want {
         let line = got
             .lines()
@@ -36,7 +37,7 @@ fn pinned(name: &str, args: &[&str]) {
             .position(|(g, w)| g != w)
             .unwrap_or_else(|| got.lines().count().min(want.lines().count()));
         panic!(
-            "annotate {args:?} differs from expected/{name} at line {} ({} lines vs {}):\n got: {}\nwant: {}",
+            "annotate {args:?} differs from many-output/{name} at line {} ({} lines vs {}):\n got: {}\nwant: {}",
             line + 1,
             got.lines().count(),
             want.lines().count(),
