@@ -23,6 +23,10 @@ use std::io::BufWriter;
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// Bytes of report gathered before each write: a file of many traces is megabytes of output,
+/// and 8 KiB writes (the default) cost a system call per few hops.
+const OUTPUT_BUFFER: usize = 64 * 1024;
+
 /// Warnings printed before the rest are only counted.
 const MAX_PRINTED_WARNINGS: usize = 1000;
 
@@ -44,14 +48,19 @@ fn export_err(path: &std::path::Path, source: std::io::Error) -> RunError {
 impl Reports {
     pub(crate) fn open(output: &OutputConfig, geo: &GeoOptions) -> Result<Self, RunError> {
         let units = geo.units;
-        let stdout = MultiWriter::new(BufWriter::new(std::io::stdout()), output.format, units)
+        let stdout = BufWriter::with_capacity(OUTPUT_BUFFER, std::io::stdout());
+        let stdout = MultiWriter::new(stdout, output.format, units)
             .map_err(|e| export_err(std::path::Path::new("<stdout>"), e))?;
         let mut files = Vec::new();
         for (file, format) in [(&output.csv, Format::Csv), (&output.json, Format::Json)] {
             let Some(file) = file else { continue };
             let handle = File::create(file).map_err(|e| export_err(file, e))?;
-            let writer = MultiWriter::new(BufWriter::new(handle), format, units)
-                .map_err(|e| export_err(file, e))?;
+            let writer = MultiWriter::new(
+                BufWriter::with_capacity(OUTPUT_BUFFER, handle),
+                format,
+                units,
+            )
+            .map_err(|e| export_err(file, e))?;
             files.push((file.clone(), writer));
         }
         Ok(Reports {

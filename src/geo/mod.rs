@@ -21,6 +21,7 @@
 
 #![deny(unsafe_code)]
 
+mod cache;
 mod countries;
 mod database;
 mod error;
@@ -33,7 +34,6 @@ mod schema;
 mod shipped;
 mod special;
 
-use std::collections::HashMap;
 use std::fmt;
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -52,10 +52,6 @@ pub use special::{normalize, SpecialRange};
 
 use database::Database;
 use location::Answer;
-
-/// Entries kept in the per-address cache before it is emptied and refilled. A trace has a
-/// few dozen addresses; the bound only matters for bulk use.
-const CACHE_LIMIT: usize = 8_192;
 
 /// Which databases [`Geo::open`] uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,7 +98,7 @@ pub struct Geo {
     location_order: Vec<usize>,
     /// Indexes into `dbs`, in the order they are asked for ASN fields.
     asn_order: Vec<usize>,
-    cache: Mutex<HashMap<IpAddr, Location>>,
+    cache: Mutex<cache::AddressCache>,
     /// Geofeeds and overrides, asked before everything else by the hints stage.
     feeds: Feeds,
 }
@@ -147,7 +143,7 @@ impl Geo {
             dbs,
             location_order,
             asn_order,
-            cache: Mutex::new(HashMap::new()),
+            cache: Mutex::new(cache::AddressCache::default()),
             feeds: Feeds::default(),
         })
     }
@@ -165,21 +161,15 @@ impl Geo {
 
     /// What the databases say about `ip`, cached per address.
     pub fn lookup(&self, ip: IpAddr) -> Location {
-        let cached = self
-            .cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&ip)
-            .cloned();
+        let cached = self.cache.lock().unwrap_or_else(|e| e.into_inner()).get(ip);
         if let Some(location) = cached {
             return location;
         }
         let location = self.lookup_uncached(ip);
-        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-        if cache.len() >= CACHE_LIMIT {
-            cache.clear();
-        }
-        cache.insert(ip, location.clone());
+        self.cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(ip, location.clone());
         location
     }
 

@@ -14,28 +14,35 @@
 //! measurement's id and the start time its identity.
 
 use super::common::ms_duration;
+use super::records::Text;
 use crate::trace::{
     Hop, MplsLabel, Origin, Protocol, Reply, ReplyKind, Trace, TraceIdentity, Unreachable,
 };
 use serde::Deserialize;
-use std::borrow::Cow;
 use std::net::IpAddr;
 
 /// The most packets per hop believed: Atlas sends at most 16.
 const MAX_PACKETS: usize = 255;
 
+/// One result; text is borrowed from the input where it has no escapes (a measurement has
+/// many results and each many replies, and their text is mostly only parsed).
 #[derive(Deserialize)]
 struct AtlasResult<'a> {
-    #[serde(rename = "type")]
-    kind: Option<String>,
+    #[serde(rename = "type", borrow)]
+    kind: Option<Text<'a>>,
     msm_id: Option<u64>,
     prb_id: Option<u64>,
     timestamp: Option<i64>,
-    from: Option<String>,
-    src_addr: Option<String>,
-    dst_addr: Option<String>,
-    dst_name: Option<String>,
-    proto: Option<String>,
+    #[serde(borrow)]
+    from: Option<Text<'a>>,
+    #[serde(borrow)]
+    src_addr: Option<Text<'a>>,
+    #[serde(borrow)]
+    dst_addr: Option<Text<'a>>,
+    #[serde(borrow)]
+    dst_name: Option<Text<'a>>,
+    #[serde(borrow)]
+    proto: Option<Text<'a>>,
     #[serde(borrow)]
     result: Option<Vec<AtlasHop<'a>>>,
 }
@@ -43,25 +50,29 @@ struct AtlasResult<'a> {
 #[derive(Deserialize)]
 struct AtlasHop<'a> {
     hop: Option<i64>,
-    error: Option<String>,
+    #[serde(borrow)]
+    error: Option<Text<'a>>,
     #[serde(borrow)]
     result: Option<Vec<AtlasReply<'a>>>,
 }
 
-/// One packet's entry; the address is borrowed from the input (it is read for every reply).
+/// One packet's entry.
 #[derive(Deserialize)]
 struct AtlasReply<'a> {
     #[serde(borrow)]
-    from: Option<Cow<'a, str>>,
+    from: Option<Text<'a>>,
     rtt: Option<f64>,
     ttl: Option<u8>,
-    x: Option<String>,
+    #[serde(borrow)]
+    x: Option<Text<'a>>,
     /// The probe could not send this packet (`sendto failed: ...`).
-    error: Option<String>,
+    #[serde(borrow)]
+    error: Option<Text<'a>>,
     err: Option<ErrCode>,
     late: Option<u32>,
     dup: Option<bool>,
-    flags: Option<String>,
+    #[serde(borrow)]
+    flags: Option<Text<'a>>,
     icmpext: Option<IcmpExt>,
 }
 
@@ -107,6 +118,19 @@ pub(super) struct Read {
 /// Reads one Atlas result from its JSON bytes; `Err` says why it is not a usable traceroute.
 pub(super) fn read(bytes: &[u8]) -> Result<Read, String> {
     let r: AtlasResult = serde_json::from_slice(bytes).map_err(|e| format!("not JSON: {e}"))?;
+    result(r)
+}
+
+/// Reads the result at the start of `bytes` (which go on past it) and says how many bytes it
+/// was; `None` if it is not whole, well-formed JSON of a result's shape there, and then
+/// [`read`] of the result, once split out, says what is wrong.
+pub(super) fn read_prefix(bytes: &[u8]) -> Option<(usize, Result<Read, String>)> {
+    let (used, r) = super::records::parse_prefix::<AtlasResult>(bytes)?;
+    Some((used, result(r)))
+}
+
+/// The trace of one parsed result.
+fn result(r: AtlasResult<'_>) -> Result<Read, String> {
     if let Some(kind) = r.kind.as_deref().filter(|k| *k != "traceroute") {
         return Err(format!(
             "an Atlas \"{}\" result, not a traceroute",

@@ -11,6 +11,7 @@
 //! `tracelb` (multipath) records are read by [`super::tracelb_json`].
 
 use super::common::ms_duration;
+use super::records::Text;
 use crate::trace::{Hop, MplsLabel, Origin, Reply, ReplyKind, Trace, TraceIdentity, Unreachable};
 use serde::Deserialize;
 use std::net::IpAddr;
@@ -18,24 +19,31 @@ use std::net::IpAddr;
 /// The most probes per TTL believed: scamper's own limit on attempts is far below this.
 const MAX_ATTEMPTS: usize = 64;
 
+/// One record; text is borrowed from the input where it has no escapes (it is read for
+/// every trace and every reply, and mostly only parsed).
 #[derive(Deserialize)]
-struct Record {
-    #[serde(rename = "type")]
-    kind: Option<String>,
+struct Record<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Option<Text<'a>>,
     // cycle-start
-    list_name: Option<String>,
+    #[serde(borrow)]
+    list_name: Option<Text<'a>>,
     id: Option<u64>,
-    hostname: Option<String>,
+    #[serde(borrow)]
+    hostname: Option<Text<'a>>,
     // trace
-    src: Option<String>,
-    dst: Option<String>,
+    #[serde(borrow)]
+    src: Option<Text<'a>>,
+    #[serde(borrow)]
+    dst: Option<Text<'a>>,
     start: Option<Start>,
-    stop_reason: Option<String>,
+    #[serde(borrow)]
+    stop_reason: Option<Text<'a>>,
     hop_count: Option<u64>,
     attempts: Option<u64>,
     firsthop: Option<u64>,
-    #[serde(default)]
-    hops: Vec<ScamperReply>,
+    #[serde(default, borrow)]
+    hops: Vec<ScamperReply<'a>>,
 }
 
 #[derive(Deserialize)]
@@ -44,8 +52,9 @@ struct Start {
 }
 
 #[derive(Deserialize)]
-struct ScamperReply {
-    addr: Option<String>,
+struct ScamperReply<'a> {
+    #[serde(borrow)]
+    addr: Option<Text<'a>>,
     probe_ttl: Option<u64>,
     probe_id: Option<u64>,
     rtt: Option<f64>,
@@ -94,6 +103,18 @@ impl Reader {
     /// Reads one record's bytes; `Err` says why it is not a usable trace.
     pub fn read(&mut self, bytes: &[u8]) -> Result<Outcome, String> {
         let r: Record = serde_json::from_slice(bytes).map_err(|e| format!("not JSON: {e}"))?;
+        self.record(r)
+    }
+
+    /// Reads the record at the start of `bytes` (which go on past it) and says how many
+    /// bytes it was; `None` if it is not whole, well-formed JSON of a record's shape there,
+    /// and then [`Reader::read`] of the record, once split out, says what is wrong.
+    pub fn read_prefix(&mut self, bytes: &[u8]) -> Option<(usize, Result<Outcome, String>)> {
+        let (used, r) = super::records::parse_prefix::<Record>(bytes)?;
+        Some((used, self.record(r)))
+    }
+
+    fn record(&mut self, r: Record<'_>) -> Result<Outcome, String> {
         match r.kind.as_deref() {
             Some("cycle-start") | Some("cycle-def") => {
                 self.list = r.list_name.as_deref().map(clean);
@@ -117,7 +138,7 @@ impl Reader {
         }
     }
 
-    fn trace(&self, r: Record) -> Result<Outcome, String> {
+    fn trace(&self, r: Record<'_>) -> Result<Outcome, String> {
         let address = r.dst.as_deref().and_then(parse_addr);
         let Some(dst) = address else {
             return Err("a trace record without a usable \"dst\"".into());
@@ -206,29 +227,40 @@ pub(super) struct Answer {
 pub(super) fn assemble(shape: &Shape, answers: Vec<Answer>) -> Trace {
     let attempts = (shape.attempts as usize).clamp(1, MAX_ATTEMPTS);
     let first = shape.first.clamp(1, 255) as u8;
-    let mut by_ttl: Vec<Vec<Option<Reply>>> = vec![Vec::new(); 256];
-    let mut last_ttl = u8::try_from(shape.hop_count.min(255)).unwrap_or(255);
+    let last_ttl = answers.iter().map(|a| a.ttl).fold(
+        u8::try_from(shape.hop_count.min(255)).unwrap_or(255),
+        u8::max,
+    );
+    // One slot list per TTL reported (`first..=last_ttl`); replies to TTLs before `first`
+    // are not reported.
+    let span = (usize::from(last_ttl) + 1).saturating_sub(usize::from(first));
+    let mut by_ttl: Vec<Vec<Option<Reply>>> = Vec::new();
+    by_ttl.resize_with(span, Vec::new);
     for Answer {
         ttl,
         attempt,
         reply,
     } in answers
     {
+        let Some(slots) = ttl
+            .checked_sub(first)
+            .and_then(|i| by_ttl.get_mut(usize::from(i)))
+        else {
+            continue;
+        };
         let attempt = attempt.clamp(1, MAX_ATTEMPTS);
-        let slots = &mut by_ttl[usize::from(ttl)];
         if slots.len() < attempt {
             slots.resize(attempt, None);
         }
         if slots[attempt - 1].is_none() {
             slots[attempt - 1] = Some(reply);
         }
-        last_ttl = last_ttl.max(ttl);
     }
     let dst = shape.dst;
     let mut trace = Trace::new(dst.to_string(), Some(dst), Origin::Imported);
     trace.source = shape.src;
-    for ttl in first..=last_ttl {
-        let mut probes = std::mem::take(&mut by_ttl[usize::from(ttl)]);
+    trace.hops.reserve(by_ttl.len());
+    for (ttl, mut probes) in (first..=last_ttl).zip(by_ttl) {
         if probes.is_empty() {
             probes = vec![None; attempts];
         }

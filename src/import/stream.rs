@@ -82,25 +82,8 @@ impl Stream {
         })
     }
 
-    /// Reads one record's bytes into items (pushed in reverse onto `pending`).
-    fn read_record(&mut self, line: usize, bytes: &[u8]) {
-        let read = match self.format {
-            InputFormat::Atlas => atlas::read(bytes).map(|r| Some((r.trace, r.identity, r.notes))),
-            InputFormat::GlobetraceJson => globetrace_json::read(bytes).map(Some),
-            _ => self.scamper.read(bytes).map(|o| match o {
-                scamper::Outcome::Trace(t, notes) => Some((t.0, t.1, notes)),
-                scamper::Outcome::Nothing => None,
-            }),
-        };
-        self.push(line, read);
-    }
-
     /// Queues what one record was (pushed in reverse onto `pending`).
-    fn push(
-        &mut self,
-        line: usize,
-        read: Result<Option<(Trace, TraceIdentity, Vec<String>)>, String>,
-    ) {
+    fn push(&mut self, line: usize, read: RecordRead) {
         let mut items = Vec::new();
         match read {
             Ok(None) => {}
@@ -154,7 +137,22 @@ impl Iterator for Stream {
                     return Some(Ok(Self::warning(n, reason)));
                 }
             };
-            let raw = match records.next()? {
+            // Most records are parsed where they lie in the input's buffer.
+            let (format, scamper) = (self.format, &mut self.scamper);
+            match records.next_in_place(|bytes| read_json_prefix(format, scamper, bytes)) {
+                Ok(Some((line, read))) => {
+                    self.push(line, read);
+                    continue;
+                }
+                Ok(None) => {}
+                Err(source) => {
+                    return Some(Err(ImportError::Read {
+                        name: String::new(),
+                        source,
+                    }))
+                }
+            }
+            let raw = match records.next_record()? {
                 Ok(raw) => raw,
                 Err(source) => {
                     return Some(Err(ImportError::Read {
@@ -164,7 +162,10 @@ impl Iterator for Stream {
                 }
             };
             match raw {
-                Ok(raw) => self.read_record(raw.line, &raw.bytes),
+                Ok(line) => {
+                    let read = read_json(self.format, &mut self.scamper, records.record());
+                    self.push(line, read);
+                }
                 Err(problem) => {
                     let (line, reason) = match problem {
                         SplitProblem::Stray { line } => (line, WarningReason::Unrecognized),
@@ -175,6 +176,44 @@ impl Iterator for Stream {
                 }
             }
         }
+    }
+}
+
+/// What one record was: a trace with its identity and notes, nothing to report, or why it was
+/// skipped.
+type RecordRead = Result<Option<(Trace, TraceIdentity, Vec<String>)>, String>;
+
+/// Reads one JSON record's bytes as `format` (Atlas or scamper JSON).
+fn read_json(format: InputFormat, scamper: &mut scamper::Reader, bytes: &[u8]) -> RecordRead {
+    match format {
+        InputFormat::Atlas => atlas::read(bytes).map(|r| Some((r.trace, r.identity, r.notes))),
+        InputFormat::GlobetraceJson => globetrace_json::read(bytes).map(Some),
+        _ => scamper.read(bytes).map(|o| match o {
+            scamper::Outcome::Trace(t, notes) => Some((t.0, t.1, notes)),
+            scamper::Outcome::Nothing => None,
+        }),
+    }
+}
+
+/// Reads the JSON record at the start of `bytes` as `format`, if it is whole and well-formed
+/// there: the bytes it took and what it was.
+fn read_json_prefix(
+    format: InputFormat,
+    scamper: &mut scamper::Reader,
+    bytes: &[u8],
+) -> Option<(usize, RecordRead)> {
+    match format {
+        InputFormat::Atlas => atlas::read_prefix(bytes)
+            .map(|(n, r)| (n, r.map(|r| Some((r.trace, r.identity, r.notes))))),
+        // A saved globetrace document is read from its record's own bytes.
+        InputFormat::GlobetraceJson => None,
+        _ => scamper.read_prefix(bytes).map(|(n, o)| {
+            let read = o.map(|o| match o {
+                scamper::Outcome::Trace(t, notes) => Some((t.0, t.1, notes)),
+                scamper::Outcome::Nothing => None,
+            });
+            (n, read)
+        }),
     }
 }
 
@@ -252,5 +291,57 @@ pub fn open(path_or_dash: &str, forced: Option<InputFormat>) -> Result<Opened, I
             let imported = super::parse_bytes_as(&bytes, name, forced)?;
             Ok(Opened::Single(Box::new(imported)))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every item of `text` read as `format` through a buffer of `capacity` bytes.
+    fn items(text: &[u8], format: InputFormat, capacity: usize) -> Vec<Item> {
+        let input = BufReader::with_capacity(capacity, std::io::Cursor::new(text.to_vec()));
+        Stream::new(Box::new(input), format)
+            .map(|i| i.unwrap())
+            .collect()
+    }
+
+    /// Records parsed where they lie in the buffer and records scanned out of it (a buffer
+    /// too small to hold any) give the same traces and the same warnings, good input or bad.
+    #[test]
+    fn in_place_and_scanned_records_read_alike() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/many");
+        let atlas = std::fs::read_to_string(format!("{dir}/atlas-pantrace.jsonl")).unwrap();
+        let lines: Vec<&str> = atlas.lines().collect();
+        let mut mangled = String::new();
+        for (i, line) in lines.iter().enumerate() {
+            let line = match i % 7 {
+                1 => "garbage words".to_string(),
+                2 => line.replacen("\"prb_id\":", "\"prb_id\":\"x\",\"y\":", 1),
+                3 => line.replacen("\"from\"", "\"from\":\"192.0.2.1\",\"from\"", 1),
+                4 => format!("{line}{line}"),
+                5 => line.replacen("\"from\":\"", "\"from\":\"\\u0031", 1),
+                _ => line.to_string(),
+            };
+            mangled.push_str(&line);
+            mangled.push('\n');
+        }
+        mangled.push_str(&lines[0][..100]);
+        let array = format!("[\n{}\n]", atlas.lines().collect::<Vec<_>>().join(",\n"));
+        let scamper = std::fs::read(format!("{dir}/scamper-chain.json")).unwrap();
+        for (text, format) in [
+            (atlas.as_bytes(), InputFormat::Atlas),
+            (array.as_bytes(), InputFormat::Atlas),
+            (mangled.as_bytes(), InputFormat::Atlas),
+            (&scamper[..], InputFormat::ScamperJson),
+        ] {
+            let in_place = items(text, format, 1 << 20);
+            assert!(in_place.iter().any(|i| matches!(i, Item::Trace(_))));
+            assert_eq!(in_place, items(text, format, 16), "{format}");
+            assert_eq!(in_place, items(text, format, 1000), "{format}");
+        }
+        let bad = items(mangled.as_bytes(), InputFormat::Atlas, 1 << 20);
+        let warnings = bad.iter().filter(|i| matches!(i, Item::Warning(_))).count();
+        assert!(warnings >= 6, "{warnings} warnings");
     }
 }

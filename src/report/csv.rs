@@ -69,12 +69,24 @@ pub const COLUMNS: &[&str] = &[
 /// Prefix text that a spreadsheet would take for a formula with `'` (OWASP's advice); numbers,
 /// including negative ones, are left alone.
 pub fn neutralise(cell: &str) -> String {
-    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    if risky && cell.parse::<f64>().is_err() {
+    if risky(cell) {
         format!("'{cell}")
     } else {
         cell.to_string()
     }
+}
+
+/// [`neutralise`] of a cell already owned: most cells are safe and are kept as they are.
+fn neutralised(cell: String) -> String {
+    if risky(&cell) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
+}
+
+fn risky(cell: &str) -> bool {
+    cell.starts_with(['=', '+', '-', '@', '\t', '\r']) && cell.parse::<f64>().is_err()
 }
 
 fn num(v: Option<f64>) -> String {
@@ -264,7 +276,7 @@ fn rows_of(path: &Path, linked: bool) -> impl Iterator<Item = Vec<String>> + '_ 
             if linked {
                 cells.push(from);
             }
-            cells.iter().map(|c| neutralise(c)).collect()
+            cells.into_iter().map(neutralised).collect()
         })
     })
 }

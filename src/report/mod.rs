@@ -13,6 +13,7 @@ pub mod multi;
 #[cfg(test)]
 mod multipath_tests;
 pub mod round;
+pub mod round_ser;
 pub mod stats;
 pub mod stats_table;
 pub mod table;

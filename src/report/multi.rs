@@ -45,6 +45,9 @@ pub struct MultiWriter<W: Write> {
     out: Out<W>,
     units: Units,
     written: usize,
+    /// One JSON trace, serialised here first and handed to `out` whole (small writes into a
+    /// growable buffer are cheaper than into a writer), reused from trace to trace.
+    line: Vec<u8>,
 }
 
 impl<W: Write> MultiWriter<W> {
@@ -72,6 +75,7 @@ impl<W: Write> MultiWriter<W> {
             out,
             units,
             written: 0,
+            line: Vec::new(),
         })
     }
 
@@ -93,15 +97,21 @@ impl<W: Write> MultiWriter<W> {
                 }
             }
             Out::Json(out) => {
+                let line = &mut self.line;
+                line.clear();
                 if self.written > 0 {
-                    out.write_all(b",")?;
+                    line.push(b',');
                 }
-                out.write_all(b"\n")?;
-                serde_json::to_writer(&mut *out, &entry()).map_err(io::Error::other)?;
+                line.push(b'\n');
+                serde_json::to_writer(&mut *line, &entry()).map_err(io::Error::other)?;
+                out.write_all(line)?;
             }
             Out::Jsonl(out) => {
-                serde_json::to_writer(&mut *out, &entry()).map_err(io::Error::other)?;
-                out.write_all(b"\n")?;
+                let line = &mut self.line;
+                line.clear();
+                serde_json::to_writer(&mut *line, &entry()).map_err(io::Error::other)?;
+                line.push(b'\n');
+                out.write_all(line)?;
             }
             Out::Table(out) => writeln!(out, "{}", summary_line(id, path, self.units))?,
         }

@@ -34,14 +34,14 @@ pub fn round(x: f64, places: i32) -> f64 {
     }
 }
 
-/// A value that serialises with its numbers rounded by [`tidy`].
+/// A value that serialises with its numbers rounded as [`tidy`] rounds them, while it is
+/// written (no tree is built: see [`super::round_ser`]).
 pub struct Rounded<T>(pub T);
 
 impl<T: serde::Serialize> serde::Serialize for Rounded<T> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut value = serde_json::to_value(&self.0).map_err(serde::ser::Error::custom)?;
-        tidy(&mut value);
-        value.serialize(serializer)
+        self.0
+            .serialize(super::round_ser::RoundingSerializer::new(serializer))
     }
 }
 

@@ -9,15 +9,29 @@
 # Each is read with geo off (-n --no-geo, jsonl out: the readers, the model and the writer) and
 # with the shipped geo data (-n, CSV out). Run as root from the repository root after
 # `cargo build --release`:  bash tests/bench/import_bench.sh [RUNS]
+# With GT_BENCH_DIR=DIR the files are kept in DIR (and made only if missing), to profile or to
+# compare two builds on the same inputs; GT_BIN=PATH measures another build. Wall time depends
+# on what else the machine runs; the CPU time (user + system) much less.
 set -euo pipefail
 runs=${1:-3}
 root=$(pwd)
-bin="$root/target/release/globetrace"
-workdir=$(mktemp -d)
+bin=${GT_BIN:-$root/target/release/globetrace}
 p="gtbench$$"
 names="src r1 r2 r3 r4 r5 r6 r7 r8 dst"
-cleanup() { for n in $names; do ip netns del "$p-$n" 2>/dev/null || true; done; rm -rf "$workdir"; }
+if [ -n "${GT_BENCH_DIR:-}" ]; then
+    workdir=$GT_BENCH_DIR
+    mkdir -p "$workdir"
+    keep=1
+else
+    workdir=$(mktemp -d)
+    keep=0
+fi
+cleanup() {
+    for n in $names; do ip netns del "$p-$n" 2>/dev/null || true; done
+    if [ "$keep" = 0 ]; then rm -rf "$workdir"; fi
+}
 trap cleanup EXIT INT TERM
+make_files() {
 nodes=($names)
 for n in $names; do
     ip netns add "$p-$n"
@@ -69,7 +83,11 @@ with open(f"{work}/scamper-100k.json", "w") as out:
     for i in range(100):
         out.write("\n".join(lines) + "\n")
 PY
-printf '%-20s %9s %10s %9s %12s %12s\n' file traces hops mode "median s" "peak RSS MB"
+}
+if [ ! -s "$workdir/atlas-100k.json" ] || [ ! -s "$workdir/scamper-100k.warts" ]; then
+    make_files
+fi
+printf '%-20s %9s %10s %14s %9s %9s %12s\n' file traces hops mode "median s" "CPU s" "peak RSS MB"
 for f in scamper-1000.json scamper-100k.json scamper-1000.warts scamper-100k.warts atlas-500.json atlas-100k.json; do
     file="$workdir/$f"
     counts=$("$bin" annotate -n --no-geo --format jsonl "$file" 2>/dev/null |
@@ -82,14 +100,17 @@ print(t, h)')
     for mode in "--no-geo --format jsonl" "--format csv"; do
         : >"$workdir/times"
         for ((r = 0; r < runs; r++)); do
-            /usr/bin/time -f "%e %M" -o "$workdir/t" "$bin" annotate -n $mode "$file" >/dev/null 2>&1
+            /usr/bin/time -f "%e %M %U %S" -o "$workdir/t" "$bin" annotate -n $mode "$file" >/dev/null 2>&1
             cat "$workdir/t" >>"$workdir/times"
         done
         read -r med rss <<<"$(sort -n "$workdir/times" | awk '{w[NR]=$1; if ($2 > r) r = $2}
             END { printf "%s %d", w[int((NR + 1) / 2)], r }')"
+        cpu=$(awk '{print $3 + $4}' "$workdir/times" | sort -n | awk '{c[NR]=$1}
+            END { printf "%.2f", c[int((NR + 1) / 2)] }')
         label=$([ "$mode" = "--format csv" ] && echo "geo, csv" || echo "no geo, jsonl")
-        printf '%-20s %9s %10s %9s %12s %12.1f   (%s hops/s)\n' "$f" "$traces" "$hops" "$label" \
-            "$med" "$(echo "$rss / 1024" | bc -l)" \
-            "$(echo "if ($med > 0) $hops / $med else 0" | bc | awk '{printf "%d", $1}')"
+        printf '%-20s %9s %10s %14s %9s %9s %12.1f   (%s hops/s wall, %s per CPU s)\n' "$f" \
+            "$traces" "$hops" "$label" "$med" "$cpu" "$(echo "$rss / 1024" | bc -l)" \
+            "$(echo "if ($med > 0) $hops / $med else 0" | bc | awk '{printf "%d", $1}')" \
+            "$(echo "if ($cpu > 0) $hops / $cpu else 0" | bc | awk '{printf "%d", $1}')"
     done
 done
