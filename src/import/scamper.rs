@@ -103,7 +103,7 @@ impl Reader {
     /// Reads one record's bytes; `Err` says why it is not a usable trace.
     pub fn read(&mut self, bytes: &[u8]) -> Result<Outcome, String> {
         let r: Record = serde_json::from_slice(bytes).map_err(|e| format!("not JSON: {e}"))?;
-        self.record(r)
+        self.record(r, bytes)
     }
 
     /// Reads the record at the start of `bytes` (which go on past it) and says how many
@@ -111,10 +111,11 @@ impl Reader {
     /// and then [`Reader::read`] of the record, once split out, says what is wrong.
     pub fn read_prefix(&mut self, bytes: &[u8]) -> Option<(usize, Result<Outcome, String>)> {
         let (used, r) = super::records::parse_prefix::<Record>(bytes)?;
-        Some((used, self.record(r)))
+        Some((used, self.record(r, &bytes[..used])))
     }
 
-    fn record(&mut self, r: Record<'_>) -> Result<Outcome, String> {
+    /// One parsed record; `bytes` are its own (a tracelb record is read again as its own shape).
+    fn record(&mut self, r: Record<'_>, bytes: &[u8]) -> Result<Outcome, String> {
         match r.kind.as_deref() {
             Some("cycle-start") | Some("cycle-def") => {
                 self.list = r.list_name.as_deref().map(clean);
