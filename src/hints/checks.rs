@@ -63,16 +63,25 @@ pub fn default_point(point: (f64, f64)) -> Option<&'static str> {
     {
         return Some(cc);
     }
-    SEEN_DEFAULT_POINTS
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .find_map(|l| {
-            let mut f = l.split('\t');
-            let cc = f.next()?;
-            let lat: f64 = f.next()?.parse().ok()?;
-            let lon: f64 = f.next()?.parse().ok()?;
-            (km(point, (lat, lon)) <= DEFAULT_POINT_KM).then_some(cc)
-        })
+    // Parsed once; a point more than 0.01 degrees of latitude away (over 1 km) cannot be
+    // within DEFAULT_POINT_KM, so the geodesic is computed only for the few that can.
+    static SEEN: std::sync::OnceLock<Vec<(&'static str, f64, f64)>> = std::sync::OnceLock::new();
+    let seen = SEEN.get_or_init(|| {
+        SEEN_DEFAULT_POINTS
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| {
+                let mut f = l.split('\t');
+                let cc = f.next()?;
+                let lat: f64 = f.next()?.parse().ok()?;
+                let lon: f64 = f.next()?.parse().ok()?;
+                Some((cc, lat, lon))
+            })
+            .collect()
+    });
+    seen.iter().find_map(|&(cc, lat, lon)| {
+        ((point.0 - lat).abs() < 0.01 && km(point, (lat, lon)) <= DEFAULT_POINT_KM).then_some(cc)
+    })
 }
 
 /// How far a GeoIP answer can be trusted.
