@@ -280,6 +280,8 @@ fn a_ping_flood_beside_it_never_becomes_a_branch() {
             &topo.dst_v4().to_string(),
         ],
     );
+    // Let the floods get going: a discovery here takes milliseconds.
+    std::thread::sleep(std::time::Duration::from_millis(500));
     let run = discover(&topo, &["-U", "-v"], false);
     topo.kill_background(flood);
     topo.kill_background(flood_routers);

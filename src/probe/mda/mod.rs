@@ -10,13 +10,15 @@
 //!
 //! What is kept of the published refinements, to cut probes:
 //! - Flows are reused from hop to hop (MDA-Lite, Vermeulen et al. 2018): a flow whose route is
-//!   known to TTL `h − 1` is the probe sent at `h`, so links come for free, and new flows are
-//!   made only when a vertex has too few known flows through it ("node control"), and then
-//!   only as many as its share of the previous hop suggests.
+//!   known to TTL `h − 1` is the probe sent at `h`, so links come for free; the hop as a whole
+//!   must pass the rule, and new flows go straight to `h`.
 //! - Probes are counted as needed from the rule as answers arrive, never in fixed rounds: a
 //!   hop with one next hop costs `n_1` probes, not a round's worth.
-//! - Unlike MDA-Lite, the rule is applied per vertex (as full MDA does), so nested and meshed
-//!   diamonds need no separate detection step; on a single-vertex hop the two are the same.
+//! - Inside a diamond the rule is also applied per vertex (as full MDA does), so nested and
+//!   meshed diamonds need no separate detection step. A vertex with fewer than `n_1` flows
+//!   through it gets new flows at `h − 1` ("node control"), as many as its share of that TTL
+//!   suggests; one with enough reuses what it has (full node control, every vertex up to
+//!   `n_k`, is [`MdaConfig::node_control`]).
 //!
 //! A probe without answer is sent once more with the same flow before the flow counts as
 //! silent at that TTL (so plain loss does not invent branches); silent flows form an *unknown*
@@ -59,8 +61,8 @@ pub struct MdaConfig {
     pub max_unknown: u8,
     /// Probes in flight at once.
     pub parallel: usize,
-    /// Full MDA's node control: make new flows at `h - 1` until a forking vertex has `n_k` of
-    /// its own (off: a forking vertex reuses the flows it has, as MDA-Lite does).
+    /// Full MDA's node control: make new flows at `h - 1` until every vertex inside a diamond
+    /// has `n_k` of its own (off: only a vertex with fewer than `n_1` flows gets new ones).
     pub node_control: bool,
 }
 

@@ -75,7 +75,7 @@ impl Mda {
     /// has a next hop followed; new flows go straight to `h`, and one that is the only witness
     /// of a vertex is traced back one TTL to learn its link (links are only ever observed,
     /// never inferred). A vertex seen to fork must pass the rule for its own next hops too
-    /// (nested diamonds), with the flows it has unless node control is on.
+    /// (nested diamonds), given new flows when it has fewer than `n_1` (see [`Mda::plan_fork`]).
     fn plan_hop(&mut self, h: u8, first: bool) -> bool {
         let mut groups: BTreeMap<usize, Vec<u32>> = BTreeMap::new();
         let mut before: BTreeSet<usize> = BTreeSet::new();
@@ -239,7 +239,11 @@ impl Mda {
             self.queue.push_back(Queued::probe(f, h));
             missing -= 1;
         }
-        if missing > 0 && self.cfg.node_control && !self.control_under_way(h - 1) {
+        // Node control for a vertex with too few flows to test even one next hop (it holds a
+        // small share of the TTL before: without it such a branch's own fork is missed one
+        // time in eight on the nested test diamond); full node control is optional.
+        let scarce = (flows.len() as u32) < stopping_point(1, self.cfg.confidence);
+        if missing > 0 && (self.cfg.node_control || scarce) && !self.control_under_way(h - 1) {
             // Node control: new flows at h - 1, as many as v's share of it suggests.
             let total: usize = (0..self.flows)
                 .filter(|&f| self.seen.contains_key(&(f, h - 1)))
