@@ -248,24 +248,8 @@ impl Schedule {
             }
             SlotState::InFlight => {}
         }
-        let monotonic = read_at.saturating_duration_since(slot.sent_at);
-        let rtt = kernel_time
-            .and_then(|k| k.duration_since(slot.sent_wall).ok())
-            .filter(|k| *k <= monotonic + Duration::from_millis(1))
-            .unwrap_or(monotonic);
-        let (kind, mpls) = match received.message {
-            Message::EchoReply { .. } => (crate::trace::ReplyKind::EchoReply, Vec::new()),
-            Message::Error { kind, mpls, .. } => (kind, mpls),
-            Message::Tcp { kind, .. } => (kind, Vec::new()),
-        };
-        let reply = Reply {
-            address: received.from,
-            rtt: Some(rtt),
-            kind,
-            reply_ttl: received.reply_ttl,
-            mpls,
-            hostname: None,
-        };
+        let reply = reply_to(received, slot.sent_at, slot.sent_wall, kernel_time, read_at);
+        let (rtt, kind, from) = (reply.rtt.unwrap_or_default(), reply.kind, reply.address);
         let ttl = slot.ttl;
         slot.state = SlotState::Answered(reply);
         self.stats.matched += 1;
@@ -275,7 +259,7 @@ impl Schedule {
             self.end_ttl = Some(self.end_ttl.map_or(ttl, |t| t.min(ttl)));
             self.reached |= kind.is_destination();
         }
-        Answer::Matched(received.from)
+        Answer::Matched(from)
     }
 
     /// The wait allowed to a probe of `ttl`, given what has been heard so far.
@@ -446,9 +430,38 @@ impl Schedule {
     }
 }
 
+/// The reply `received` makes of a probe sent at `sent_at` (`sent_wall` on the wall clock): the
+/// kernel's receive time when it agrees with the monotonic clock, else the time it was read.
+pub(super) fn reply_to(
+    received: Received,
+    sent_at: Instant,
+    sent_wall: SystemTime,
+    kernel_time: Option<SystemTime>,
+    read_at: Instant,
+) -> Reply {
+    let monotonic = read_at.saturating_duration_since(sent_at);
+    let rtt = kernel_time
+        .and_then(|k| k.duration_since(sent_wall).ok())
+        .filter(|k| *k <= monotonic + Duration::from_millis(1))
+        .unwrap_or(monotonic);
+    let (kind, mpls) = match received.message {
+        Message::EchoReply { .. } => (crate::trace::ReplyKind::EchoReply, Vec::new()),
+        Message::Error { kind, mpls, .. } => (kind, mpls),
+        Message::Tcp { kind, .. } => (kind, Vec::new()),
+    };
+    Reply {
+        address: received.from,
+        rtt: Some(rtt),
+        kind,
+        reply_ttl: received.reply_ttl,
+        mpls,
+        hostname: None,
+    }
+}
+
 /// `r × factor`, or `None` when the factor turns the rule off (0 on the command line becomes
 /// infinity) or the product is not a duration.
-fn scale(r: Duration, factor: f64) -> Option<Duration> {
+pub(super) fn scale(r: Duration, factor: f64) -> Option<Duration> {
     if !factor.is_finite() || factor < 0.0 {
         return None;
     }

@@ -28,9 +28,9 @@
 //! Pure, like [`super::schedule`]: time comes in as arguments; the scheduler moves the bytes.
 
 use super::matching::{seq_add, seq_offset, SEQUENCE_SPACE};
-use super::packet::{Flow, Message, Received, Sequence};
-use super::schedule::{Answer, Stats};
-use crate::trace::{Hop, Reply, ReplyKind};
+use super::packet::{Flow, Received, Sequence};
+use super::schedule::{reply_to, scale, Answer, Stats};
+use crate::trace::{Hop, Reply};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::net::IpAddr;
 use std::time::{Duration, Instant, SystemTime};
@@ -261,24 +261,9 @@ impl Mda {
             }
             SlotState::InFlight => {}
         }
-        let monotonic = read_at.saturating_duration_since(slot.sent_at);
-        let rtt = kernel_time
-            .and_then(|k| k.duration_since(slot.sent_wall).ok())
-            .filter(|k| *k <= monotonic + Duration::from_millis(1))
-            .unwrap_or(monotonic);
-        let (kind, mpls) = match received.message {
-            Message::EchoReply { .. } => (ReplyKind::EchoReply, Vec::new()),
-            Message::Error { kind, mpls, .. } => (kind, mpls),
-            Message::Tcp { kind, .. } => (kind, Vec::new()),
-        };
-        slot.state = SlotState::Answered(Reply {
-            address: received.from,
-            rtt: Some(rtt),
-            kind,
-            reply_ttl: received.reply_ttl,
-            mpls,
-            hostname: None,
-        });
+        let reply = reply_to(received, slot.sent_at, slot.sent_wall, kernel_time, read_at);
+        let (rtt, kind, from) = (reply.rtt.unwrap_or_default(), reply.kind, reply.address);
+        slot.state = SlotState::Answered(reply);
         let (flow, ttl, check) = (slot.flow, slot.ttl, slot.check);
         self.stats.matched += 1;
         let slow = self.slowest.entry(ttl).or_default();
@@ -286,20 +271,20 @@ impl Mda {
         self.slowest_any = Some(self.slowest_any.map_or(rtt, |s| s.max(rtt)));
         if check {
             if let Some((vertex, first)) = self.pending_checks.remove(&index) {
-                if first != received.from {
+                if first != from {
                     self.per_packet.insert(vertex);
                 }
             }
         } else {
             self.seen.entry((flow, ttl)).or_insert(Seen::Answered {
-                address: received.from,
+                address: from,
                 ends: kind.ends_path(),
                 destination: kind.is_destination(),
             });
             self.reached |= kind.is_destination();
         }
         self.plan();
-        Answer::Matched(received.from)
+        Answer::Matched(from)
     }
 
     fn wait_for(&self, ttl: u8) -> Duration {
@@ -415,13 +400,6 @@ impl Mda {
         self.emitted = true;
         self.hops()
     }
-}
-
-fn scale(r: Duration, factor: f64) -> Option<Duration> {
-    if !factor.is_finite() || factor < 0.0 {
-        return None;
-    }
-    Duration::try_from_secs_f64(r.as_secs_f64() * factor).ok()
 }
 
 mod flows;

@@ -2,8 +2,9 @@
 
 use super::*;
 use crate::multipath::{Balancer, Multipath};
-use crate::probe::packet::FlowKind;
+use crate::probe::packet::{FlowKind, Message};
 use crate::probe::packet::{Quote, QuotedProbe};
+use crate::trace::ReplyKind;
 
 const SRC: &str = "192.0.2.1";
 const DST: &str = "198.51.100.7";
