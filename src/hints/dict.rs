@@ -1,4 +1,5 @@
-//! The geohint dictionaries: airports, cities, CLLI codes, operators' own codes, countries.
+//! The geohint dictionaries: airports, cities, CLLI codes, operators' own codes, countries,
+//! and operators' footprints (the cities where a network has nodes).
 //!
 //! Why compiled in and searched in place: the tables are small (~3 MB, almost all of it city
 //! names) and every trace may need them, so they are part of the binary (`include_str!`) and
@@ -59,6 +60,8 @@ struct Table {
     text: &'static str,
     /// Columns before the place columns (1: key; operators: domain and code).
     keys: usize,
+    /// Columns after the place columns (footprints: the source's own label).
+    trailing: usize,
     lines: OnceLock<Vec<u32>>,
 }
 
@@ -68,8 +71,28 @@ impl Table {
             file,
             text,
             keys,
+            trailing: 0,
             lines: OnceLock::new(),
         }
+    }
+
+    /// The same table with `n` columns after the place columns.
+    const fn trailing(mut self, n: usize) -> Table {
+        self.trailing = n;
+        self
+    }
+
+    /// The place of a data line: the columns between the keys and the trailing ones.
+    fn place(&self, line: &'static str) -> Option<Place> {
+        let mut body = line;
+        for _ in 0..self.trailing {
+            let (rest, last) = body.rsplit_once('\t')?;
+            if last.trim().is_empty() {
+                return None;
+            }
+            body = rest;
+        }
+        parse_place(body, self.keys)
     }
 
     fn lines(&self) -> &[u32] {
@@ -139,9 +162,7 @@ impl Table {
 
     /// Every place whose key columns equal `key` (tab-joined), in file order.
     fn find(&self, key: &str) -> Vec<Place> {
-        self.matching(key)
-            .filter_map(|l| parse_place(l, self.keys))
-            .collect()
+        self.matching(key).filter_map(|l| self.place(l)).collect()
     }
 
     /// Checks every line: the right number of fields, numbers that parse, sorted keys.
@@ -151,12 +172,15 @@ impl Table {
             if line.starts_with('#') || line.trim().is_empty() {
                 continue;
             }
-            if parse_place(line, self.keys).is_none() {
+            if self.place(line).is_none() {
                 return Err(DataError::Line {
                     file: self.file,
                     line: n + 1,
-                    reason: "expected key columns, then lat, lon, cc, admin1, population, name"
-                        .to_string(),
+                    reason: format!(
+                        "expected {} key column(s), then lat, lon, cc, admin1, population, name, \
+                         then {} more",
+                        self.keys, self.trailing
+                    ),
                 });
             }
             let key = line
@@ -218,6 +242,12 @@ static OPERATORS: Table = Table::new(
     2,
 );
 static LOCODE: Table = Table::new("locode.tsv", include_str!("../../data/hints/locode.tsv"), 2);
+static FOOTPRINTS: Table = Table::new(
+    "footprints.tsv",
+    include_str!("../../data/hints/footprints.tsv"),
+    1,
+)
+.trailing(1);
 const COUNTRIES: &str = include_str!("../../data/hints/countries.tsv");
 const STOPWORDS: &str = include_str!("../../data/hints/stopwords.txt");
 const NOT_PLACES: &str = include_str!("../../data/hints/notplaces.txt");
@@ -252,6 +282,13 @@ pub fn operator(domain: &str, code: &str) -> Option<(Place, bool)> {
         .into_iter()
         .next()
         .map(|p| (p, false))
+}
+
+/// The cities where the network of a registered domain (`ja.net`, `nordu.net`) had nodes on
+/// its published network map (the Internet Topology Zoo's transcriptions of 2007–2012), most
+/// populous first; empty for a domain the table does not have.
+pub fn footprint(domain: &str) -> Vec<Place> {
+    FOOTPRINTS.find(&domain.to_ascii_lowercase())
 }
 
 /// A UN/LOCODE location: country code and three-letter code, both lower case.
@@ -336,8 +373,8 @@ pub enum Region<'a> {
 }
 
 /// Checks every data file (for tests): field counts, numbers, sort order. Returns the number
-/// of entries in cities, airports, CLLI, operator and UN/LOCODE tables.
-pub fn check() -> Result<[usize; 5], DataError> {
+/// of entries in cities, airports, CLLI, operator, UN/LOCODE and footprint tables.
+pub fn check() -> Result<[usize; 6], DataError> {
     REGIONS.check()?;
     Ok([
         CITIES.check()?,
@@ -345,5 +382,70 @@ pub fn check() -> Result<[usize; 5], DataError> {
         CLLI.check()?,
         OPERATORS.check()?,
         LOCODE.check()?,
+        FOOTPRINTS.check()?,
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(domain: &str) -> Vec<&'static str> {
+        footprint(domain).iter().map(|p| p.name).collect()
+    }
+
+    #[test]
+    fn footprints_name_the_cities_of_a_network() {
+        let janet = names("ja.net");
+        for city in ["London", "Manchester"] {
+            assert!(janet.contains(&city), "ja.net: {janet:?}");
+        }
+        let nordunet = names("nordu.net");
+        for city in ["Reykjavík", "Hamburg", "Stockholm"] {
+            assert!(nordunet.contains(&city), "nordu.net: {nordunet:?}");
+        }
+        // A city is listed once per network, the most populous first.
+        let places = footprint("ja.net");
+        assert_eq!(places[0].name, "London");
+        assert!(places
+            .windows(2)
+            .all(|w| w[0].population >= w[1].population));
+        let mut unique = janet.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), janet.len(), "{janet:?}");
+        // Case does not matter; each domain has its own cities.
+        assert_eq!(names("JA.NET"), janet);
+        assert!(!janet.contains(&"Reykjavík"));
+    }
+
+    #[test]
+    fn an_unknown_domain_has_no_footprint() {
+        assert!(footprint("example.net").is_empty());
+        assert!(footprint("").is_empty());
+        // A prefix of a domain in the table is not that domain.
+        assert!(footprint("ja").is_empty());
+        assert!(footprint("nordu.ne").is_empty());
+    }
+
+    #[test]
+    fn a_trailing_column_is_not_read_as_the_name() {
+        static TABLE: Table = Table::new(
+            "test.tsv",
+            "# d\tlat\tlon\tcc\tadmin1\tpopulation\tname\tlabel\n\
+             a.net\t51.5\t-0.1\tGB\t-\t8961989\tLondon\tLON; TVN\n\
+             b.net\t53.5\t-2.2\tGB\t-\t395515\tManchester\t\n",
+            1,
+        )
+        .trailing(1);
+        let london = TABLE.find("a.net");
+        assert_eq!(london.len(), 1);
+        assert_eq!(london[0].name, "London");
+        // A line without its trailing column is a bad line.
+        assert!(TABLE.find("b.net").is_empty());
+        assert!(matches!(
+            TABLE.check(),
+            Err(DataError::Line { line: 3, .. })
+        ));
+    }
 }

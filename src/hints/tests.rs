@@ -171,8 +171,9 @@ fn disagreeing_strong_tokens_make_a_name_ambiguous() {
 
 #[test]
 fn dictionaries_are_well_formed_sorted_and_complete() {
-    let [cities, airports, clli, operators, locode] = check_data().unwrap();
+    let [cities, airports, clli, operators, locode, footprints] = check_data().unwrap();
     assert!(cities > 40_000, "{cities}");
+    assert!(footprints > 1_000, "{footprints}");
     assert!(locode > 20_000, "{locode}");
     assert_eq!(dict::locode("se", "sto").unwrap().name, "Stockholm");
     assert!(airports > 2_000, "{airports}");
