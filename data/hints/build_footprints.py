@@ -20,7 +20,7 @@ ZOO is any of
   * that repository's gml.tar.gz,
   * a git directory of it (bare or not): gml.tar.gz is read from --commit (default HEAD).
 --commit names the Zoo commit in the output's header; for a git directory it is also the
-commit read, and for a checkout with .git it defaults to that checkout's HEAD.
+commit read; a checkout with .git must be at it (its HEAD is used when --commit is not given).
 
 Output: footprints.tsv, UTF-8, '#' lines are comments, one line per (domain, city):
   domain  lat  lon  cc  admin1  population  name  zoo_label
@@ -137,6 +137,8 @@ def clean(text):
 def read_zoo(source, commit):
     """{file stem: GML text} from a checkout, a gml.tar.gz or a git directory; and the commit."""
     source = Path(source)
+    if not source.exists():
+        sys.exit(f"build_footprints.py: {source}: no such file or directory")
     if source.is_file():
         return read_tar(source.read_bytes()), commit
     if (source / "objects").is_dir() and (source / "HEAD").is_file():
@@ -147,8 +149,11 @@ def read_zoo(source, commit):
     files = {p.stem: p.read_text(encoding="utf-8", errors="replace") for p in gml.glob("*.gml")}
     if not files:
         sys.exit(f"build_footprints.py: no .gml files in {gml}")
-    if commit is None and (source / ".git").exists():
-        commit = git(source / ".git", "rev-parse", "HEAD").decode().strip()
+    if (source / ".git").exists():
+        head = git(source / ".git", "rev-parse", "HEAD").decode().strip()
+        if commit is not None and head != commit:
+            sys.exit(f"build_footprints.py: {source} is at commit {head}, not {commit}")
+        commit = head
     return files, commit
 
 
@@ -158,8 +163,8 @@ def git(git_dir, *args):
             ["git", "--git-dir", str(git_dir), *args], check=True, capture_output=True
         ).stdout
     except (OSError, subprocess.CalledProcessError) as e:
-        detail = getattr(e, "stderr", b"") or b""
-        sys.exit(f"build_footprints.py: git {' '.join(args)} failed: {detail.decode().strip() or e}")
+        detail = (getattr(e, "stderr", b"") or b"").decode().strip().splitlines()
+        sys.exit(f"build_footprints.py: git {' '.join(args)} failed: {detail[0] if detail else e}")
 
 
 def read_tar(data):
@@ -272,16 +277,22 @@ def read_networks():
     return pairs
 
 
+def usage():
+    print("usage: build_footprints.py ZOO [--commit SHA]  (ZOO: a checkout of the Internet "
+          "Topology Zoo, its gml.tar.gz, or its git directory)", file=sys.stderr)
+    sys.exit(2)
+
+
 def main(argv):
     args, commit = list(argv), None
     if "--commit" in args:
         i = args.index("--commit")
         if i + 1 >= len(args):
-            sys.exit("usage: build_footprints.py ZOO [--commit SHA]")
+            usage()
         commit = args[i + 1]
         del args[i : i + 2]
-    if len(args) != 1:
-        sys.exit("usage: build_footprints.py ZOO [--commit SHA]")
+    if len(args) != 1 or args[0].startswith("-"):
+        usage()
     zoo, commit = read_zoo(args[0], commit)
     (grid, keys, big, names), codes = load_cities(), country_codes()
 

