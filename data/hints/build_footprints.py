@@ -343,10 +343,15 @@ def main(argv):
                 f"{'; '.join(sorted(labels))}\n"
             )
 
-    total_dropped = total_wrong = 0
+    total_dropped = total_wrong = total_nodes = total_no_coords = 0
+    counted = set()
     for stem, domain, n, no_coords, placed, dropped, wrong, cities in stats:
-        total_dropped += len(dropped)
-        total_wrong += len(wrong)
+        if stem not in counted:
+            counted.add(stem)
+            total_nodes += n
+            total_no_coords += no_coords
+            total_dropped += len(dropped)
+            total_wrong += len(wrong)
         note = f"; no city near {', '.join(dropped)}" if dropped else ""
         note += f"; mis-geocoded {', '.join(wrong)}" if wrong else ""
         print(f"{stem:18} {domain:16} nodes {n:3}, no coordinates {no_coords:3}, placed {placed:3}"
@@ -355,7 +360,8 @@ def main(argv):
     networks = {s[0] for s in stats if s[4]}
     distinct = {city for _, city in rows}
     print(f"footprints.tsv: {len(lines)} (domain, city) lines, {len(distinct)} distinct cities, "
-          f"{len(domains)} domains of {len(networks)} networks; {total_dropped} nodes with no city within "
+          f"{len(domains)} domains of {len(networks)} networks; of {total_nodes} nodes, "
+          f"{total_no_coords} without coordinates skipped, {total_dropped} with no city within "
           f"{RADIUS_KM:g} km and {total_wrong} whose label names a big city over {MISPLACED_KM:g} km away "
           "dropped", file=sys.stderr)
 
