@@ -377,7 +377,24 @@ fn token_hints(token: &Token, ctx: &Context<'_>) -> (Vec<Hint>, Vec<String>, Str
         .map(|h| format!("{}: {}", h.kind.as_str(), h.place.label()))
         .collect();
     let before = found.len();
-    found.retain(|h| ctx.countries.allows(h.place.cc));
+    // A top-level domain says where the operator is registered, not where each of its
+    // routers stands: a city's whole name as the city itself writes it (`dallas` under
+    // `.mx`; not another language's name, `sophia` for Sofia) is read abroad when it names no
+    // place in that country. A country written in the name confines everything.
+    let whole_name_abroad = |h: &Hint| {
+        ctx.countries.origin == Some(country::Origin::Tld)
+            && h.kind == HintKind::Long
+            && h.place
+                .name
+                .chars()
+                .filter(char::is_ascii_alphabetic)
+                .map(|c| c.to_ascii_lowercase())
+                .eq(token.alpha.chars())
+    };
+    if !found.iter().any(|h| ctx.countries.allows(h.place.cc)) {
+        found.retain(whole_name_abroad);
+    }
+    found.retain(|h| ctx.countries.allows(h.place.cc) || whole_name_abroad(h));
     let outcome = if before > 0 && found.is_empty() {
         format!(
             "rejected: outside the named countr{} {}",
