@@ -155,7 +155,10 @@ fn arelion_site_codes_from_its_looking_glass() {
 fn arelion_codes_are_read_only_under_arelion() {
     // The same letters under another domain are not Arelion's sites.
     assert_ne!(first("hls-b2-link.example.net"), Some(("Helsinki", "FI")));
-    assert_ne!(first("kanc-b1-link.example.net"), Some(("Kansas City", "US")));
+    assert_ne!(
+        first("kanc-b1-link.example.net"),
+        Some(("Kansas City", "US"))
+    );
     assert_ne!(first("rest-bb2-link.example.net"), Some(("Reston", "US")));
     assert_ne!(first("nug-b1-link.example.org"), Some(("Nuremberg", "DE")));
     for name in [
@@ -163,6 +166,34 @@ fn arelion_codes_are_read_only_under_arelion() {
         "kanc-b1-link.example.net",
         "rest-bb2-link.example.net",
     ] {
+        assert_ne!(kind(name), Some(HintKind::Operator), "{name}");
+    }
+}
+
+#[test]
+fn geant_site_codes_from_its_own_inventory() {
+    // hand/operators.d/geant.txt: codes GEANT's alarm dashboard pairs with its locations;
+    // `buc`, `rig` and `mar` are no airport of those cities (Marseille's would read as
+    // Maracaibo, Riga's as Rio Grande).
+    for (name, city, cc) in [
+        ("ae3.rt2.buc.ro.geant.net", "Bucharest", "RO"),
+        ("xe-1-0-1.mx2.rig.lv.geant.net", "Riga", "LV"),
+        ("et-2-0-4.rt2.mar.fr.geant.net", "Marseille", "FR"),
+        ("ae1.mx1.lis.pt.geant2.net", "Lisbon", "PT"),
+    ] {
+        assert_eq!(first(name), Some((city, cc)), "{name}");
+        assert_eq!(kind(name), Some(HintKind::Operator), "{name}");
+    }
+}
+
+#[test]
+fn geant_codes_are_read_only_under_geant() {
+    for (name, city) in [
+        ("ae3.rt2.buc.example.net", "Bucharest"),
+        ("xe-1-0-1.mx2.rig.example.net", "Riga"),
+        ("et-2-0-4.rt2.mar.example.org", "Marseille"),
+    ] {
+        assert_ne!(first(name).map(|p| p.0), Some(city), "{name}");
         assert_ne!(kind(name), Some(HintKind::Operator), "{name}");
     }
 }
