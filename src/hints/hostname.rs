@@ -51,6 +51,8 @@ use crate::distance::Method;
 /// What kind of token named the place, weakest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum HintKind {
+    /// A code that abbreviates a city of the country the name names (`FKT.DE`: Frankfurt).
+    Abbreviation,
     /// An IATA airport or metropolitan-area code (`fra`, `lon`).
     Airport,
     /// A city name of four or five letters (`rome`, `oslo`), or an operator code used by many
@@ -69,6 +71,7 @@ pub enum HintKind {
 impl HintKind {
     pub fn as_str(self) -> &'static str {
         match self {
+            HintKind::Abbreviation => "abbreviation in the named country",
             HintKind::Airport => "airport code",
             HintKind::Short => "place code",
             HintKind::Locode => "UN/LOCODE",
@@ -83,7 +86,11 @@ impl HintKind {
     fn needs_structure(self) -> bool {
         matches!(
             self,
-            HintKind::Airport | HintKind::Short | HintKind::Locode | HintKind::ClliDerived
+            HintKind::Abbreviation
+                | HintKind::Airport
+                | HintKind::Short
+                | HintKind::Locode
+                | HintKind::ClliDerived
         )
     }
 }
@@ -436,7 +443,40 @@ fn dictionary_hints(
     if alpha.len() == 3 {
         out.extend(dict::airport(alpha).map(|p| hint(p, HintKind::Airport)));
     }
+    if out.iter().all(|h| !countries.allows(h.place.cc)) {
+        out.extend(abbreviation(alpha, countries).map(|p| hint(p, HintKind::Abbreviation)));
+    }
     out
+}
+
+/// How many times more people the city a code abbreviates must have than the next city of
+/// the same country it could abbreviate.
+const ABBREVIATION_MARGIN: u32 = 3;
+
+/// The city of a country the name writes (`RT.FKT.DE`, `is-rey`) that a three- or
+/// four-letter code abbreviates: the code starts the city's squashed name and follows its
+/// letters in order, as derived CLLI codes do (`fkt` Frankfurt, `hki` Helsinki, `stk`
+/// Stockholm). Only cities of 100,000 or more, and only when the most populous is
+/// [`ABBREVIATION_MARGIN`] times the next: `kiv` in Ukraine fits Kyiv and Kharkiv alike.
+fn abbreviation(alpha: &str, countries: &Evidence) -> Option<Place> {
+    if countries.origin != Some(country::Origin::Name) || !(3..=4).contains(&alpha.len()) {
+        return None;
+    }
+    let mut fits: Vec<Place> = countries
+        .countries
+        .iter()
+        .flat_map(|cc| dict::cities_in(Region::Country(cc)))
+        .filter(|(key, _)| abbreviates(alpha, key))
+        .map(|(_, p)| p)
+        .collect();
+    fits.sort_by_key(|p| std::cmp::Reverse(p.population));
+    match fits.as_slice() {
+        [only] => Some(only.clone()),
+        [first, second, ..] if first.population >= ABBREVIATION_MARGIN * second.population => {
+            Some(first.clone())
+        }
+        _ => None,
+    }
 }
 
 /// A UN/LOCODE reading of a town under [`LOCODE_MIN_POPULATION`]: it needs GeoIP's agreement

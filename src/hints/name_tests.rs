@@ -46,6 +46,45 @@ fn a_country_code_before_a_location_code_keeps_it_in_that_country() {
 }
 
 #[test]
+fn a_code_in_a_written_country_may_abbreviate_its_city() {
+    // `FKT.DE`, `HKI.FI`, `STK.SE`: no dictionary has the code, but the name writes the
+    // country, and one city of 100,000 or more there is spelt by its letters in order.
+    for (name, city) in [
+        ("ae1.rt.irx.fkt.de.example.net", "Frankfurt am Main, DE"),
+        ("et1-2.RT.EQ6.HKI.FI.example.net", "Helsinki, FI"),
+        ("ae3.rt.stk.se.example.net", "Stockholm, SE"),
+        ("ae2-298.rt.bm.spb.ru.example.net", "Saint Petersburg, RU"),
+    ] {
+        assert_eq!(placed(name).as_deref(), Some(city), "{name}");
+        let h = &hints(name)[0];
+        assert_eq!(h.kind, HintKind::Abbreviation, "{name}");
+    }
+    // A code that fits two cities of the country alike stays unread (`dsd`: Düsseldorf and
+    // Dresden), and a UN/LOCODE of the country still comes first (`kiv`).
+    assert_eq!(abbreviated("ae1.rt.dsd.de.example.net"), None);
+    assert_eq!(
+        abbreviated("ae1.rt.esn.de.example.net").as_deref(),
+        Some("Essen, DE")
+    );
+    assert!(hints("ae1.rt.kiv.ua.example.net")
+        .iter()
+        .all(|h| h.kind != HintKind::Abbreviation));
+    // A country known only from the top-level domain is not enough: under `.au`, `sea`
+    // is AARNet's Seattle, not the Sunshine Coast.
+    assert_eq!(abbreviated("ae1.170.bdr1.b.sea.example.net.au"), None);
+    // Nor a code of five letters or more.
+    assert_eq!(abbreviated("ae1.rt.frkft.de.example.net"), None);
+}
+
+/// The place a name gives by abbreviation in its written country, if any.
+fn abbreviated(name: &str) -> Option<String> {
+    hints(name)
+        .into_iter()
+        .find(|h| h.kind == HintKind::Abbreviation)
+        .map(|h| h.place.label())
+}
+
+#[test]
 fn a_cctld_keeps_hints_in_its_country() {
     // `akl` is Auckland under .nz; a .nz router is never placed in Arizona or anywhere else.
     assert_eq!(
