@@ -127,3 +127,73 @@ fn backbone_codes_for_metropolises_that_are_not_airports() {
     // They are codes of any network, so they still need a site's structure.
     assert!(hints("tky.example.com").iter().all(|h| h.needs_support));
 }
+
+#[test]
+fn arelion_site_codes_from_its_looking_glass() {
+    // hand/operators.d/arelion.txt: the codes Arelion's own router list labels with a city,
+    // most of them neither IATA codes nor read by any other table.
+    for (name, city, cc) in [
+        ("hls-b2-link.ip.twelve99.net", "Helsinki", "FI"),
+        ("war-b5-link.ip.twelve99.net", "Warsaw", "PL"),
+        ("rest-bb2-link.ip.twelve99.net", "Reston", "US"),
+        ("oso-b3-link.ip.twelve99.net", "Oslo", "NO"),
+        ("kanc-b1-link.ip.twelve99.net", "Kansas City", "US"),
+        ("sng-b5-link.ip.twelve99.net", "Singapore", "SG"),
+        ("nug-b1-link.ip.twelve99.net", "Nuremberg", "DE"),
+        ("mans-b1-link.ip.twelve99.net", "Manassas", "US"),
+        ("sgrt-b2-link.ip.twelve99.net", "Stuttgart", "DE"),
+        ("hvr-b1-link.ip.twelve99.net", "Hannover", "DE"),
+        ("hls-b1-link.telia.net", "Helsinki", "FI"),
+        ("kbn-bb1-link.telia.net", "Copenhagen", "DK"),
+    ] {
+        assert_eq!(first(name), Some((city, cc)), "{name}");
+        assert_eq!(kind(name), Some(HintKind::Operator), "{name}");
+    }
+}
+
+#[test]
+fn arelion_codes_are_read_only_under_arelion() {
+    // The same letters under another domain are not Arelion's sites.
+    assert_ne!(first("hls-b2-link.example.net"), Some(("Helsinki", "FI")));
+    assert_ne!(
+        first("kanc-b1-link.example.net"),
+        Some(("Kansas City", "US"))
+    );
+    assert_ne!(first("rest-bb2-link.example.net"), Some(("Reston", "US")));
+    assert_ne!(first("nug-b1-link.example.org"), Some(("Nuremberg", "DE")));
+    for name in [
+        "hls-b2-link.example.net",
+        "kanc-b1-link.example.net",
+        "rest-bb2-link.example.net",
+    ] {
+        assert_ne!(kind(name), Some(HintKind::Operator), "{name}");
+    }
+}
+
+#[test]
+fn geant_site_codes_from_its_own_inventory() {
+    // hand/operators.d/geant.txt: codes GEANT's alarm dashboard pairs with its locations;
+    // `buc`, `rig` and `mar` are no airport of those cities (Marseille's would read as
+    // Maracaibo, Riga's as Rio Grande).
+    for (name, city, cc) in [
+        ("ae3.rt2.buc.ro.geant.net", "Bucharest", "RO"),
+        ("xe-1-0-1.mx2.rig.lv.geant.net", "Riga", "LV"),
+        ("et-2-0-4.rt2.mar.fr.geant.net", "Marseille", "FR"),
+        ("ae1.mx1.lis.pt.geant2.net", "Lisbon", "PT"),
+    ] {
+        assert_eq!(first(name), Some((city, cc)), "{name}");
+        assert_eq!(kind(name), Some(HintKind::Operator), "{name}");
+    }
+}
+
+#[test]
+fn geant_codes_are_read_only_under_geant() {
+    for (name, city) in [
+        ("ae3.rt2.buc.example.net", "Bucharest"),
+        ("xe-1-0-1.mx2.rig.example.net", "Riga"),
+        ("et-2-0-4.rt2.mar.example.org", "Marseille"),
+    ] {
+        assert_ne!(first(name).map(|p| p.0), Some(city), "{name}");
+        assert_ne!(kind(name), Some(HintKind::Operator), "{name}");
+    }
+}
