@@ -291,6 +291,15 @@ pub fn footprint(domain: &str) -> Vec<Place> {
     FOOTPRINTS.find(&domain.to_ascii_lowercase())
 }
 
+/// The cities of a network's published map with the labels the map gives each node there
+/// (`"PD; PD-2"`, `"NNW"`), most populous first.
+pub fn footprint_nodes(domain: &str) -> Vec<(Place, &'static str)> {
+    FOOTPRINTS
+        .matching(&domain.to_ascii_lowercase())
+        .filter_map(|l| Some((FOOTPRINTS.place(l)?, l.rsplit('\t').next()?)))
+        .collect()
+}
+
 /// A UN/LOCODE location: country code and three-letter code, both lower case.
 pub fn locode(cc: &str, code: &str) -> Option<Place> {
     LOCODE.find(&format!("{cc}\t{code}")).into_iter().next()

@@ -44,6 +44,7 @@
 
 use super::country::{self, Evidence};
 use super::dict::{self, Place, Region};
+use super::footprint;
 use super::position;
 use super::tokens::{tokenize, Token};
 use crate::distance::Method;
@@ -62,6 +63,9 @@ pub enum HintKind {
     Locode,
     /// A CLLI-style code derived from the city list.
     ClliDerived,
+    /// A code read against the network's published map: a node's label there, or the
+    /// beginning of one of its cities' names ([`super::footprint`]).
+    Footprint,
     /// A city name of six letters or more, or a CLLI code from the hand-made table.
     Long,
     /// This network's own code for a site.
@@ -77,6 +81,7 @@ impl HintKind {
             HintKind::Locode => "UN/LOCODE",
             HintKind::ClliDerived => "CLLI-style code",
             HintKind::Long => "place name",
+            HintKind::Footprint => "code on the operator's map",
             HintKind::Operator => "operator's site code",
         }
     }
@@ -395,6 +400,13 @@ fn token_hints(token: &Token, ctx: &Context<'_>) -> (Vec<Hint>, Vec<String>, Str
         found.retain(whole_name_abroad);
     }
     found.retain(|h| ctx.countries.allows(h.place.cc) || whole_name_abroad(h));
+    if found.is_empty() && !dict::is_stopword(alpha) {
+        if let Some(place) = footprint::place(alpha, token.site_number, ctx.domain)
+            .filter(|p| ctx.countries.allows(p.cc))
+        {
+            found.push(hint(place, HintKind::Footprint));
+        }
+    }
     let outcome = if before > 0 && found.is_empty() {
         format!(
             "rejected: outside the named countr{} {}",

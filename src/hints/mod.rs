@@ -55,6 +55,7 @@ mod checks;
 mod country;
 mod dict;
 mod feed;
+mod footprint;
 mod hostname;
 mod position;
 mod tokens;

@@ -85,6 +85,27 @@ fn abbreviated(name: &str) -> Option<String> {
 }
 
 #[test]
+fn a_code_on_the_operators_published_map_names_its_city() {
+    // Janet's map has Manchester and London; GARR's labels its nodes by province (`PD`).
+    assert_eq!(
+        placed("ae7.manczz-sbr3.ja.net").as_deref(),
+        Some("Manchester, GB")
+    );
+    assert_eq!(
+        placed("xe-1-0-0.lond-rbr7.ja.net").as_deref(),
+        Some("London, GB")
+    );
+    // A link named by both ends, then the router's own site nearest the domain.
+    assert_eq!(
+        placed("rs2-mi03-rs2-pd03.pd03.garr.net").as_deref(),
+        Some("Padua, IT")
+    );
+    // The same letters under a network without that map name nothing.
+    assert_eq!(placed("ae7.manczz-sbr3.example.net"), None);
+    assert_eq!(placed("rs2-mi03-rs2-pd03.pd03.example.net"), None);
+}
+
+#[test]
 fn a_cctld_keeps_hints_in_its_country() {
     // `akl` is Auckland under .nz; a .nz router is never placed in Arizona or anywhere else.
     assert_eq!(

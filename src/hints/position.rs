@@ -64,26 +64,25 @@ pub fn after_device_label(tokens: &[Token], i: usize, unread: &[bool]) -> bool {
 }
 
 /// The leaders (first hints of the strongest tokens, `(label, hint)`) that name the site when
-/// they disagree: those in the rightmost label, if every leader is a site-numbered short code
-/// of one kind and the labels differ. `None` when the rule does not apply.
+/// they disagree: the one in the rightmost label, if every leader is a site-numbered short
+/// code of one kind and no other leader shares that label (`re1-mi02-rs1-bo01.bo01`: a link
+/// from Milan to Bologna, on the router at Bologna). `None` when the rule does not apply.
 pub fn rightmost_site(leaders: &[(usize, &Hint)]) -> Option<usize> {
     let first = leaders.first()?.1;
     let short = matches!(
         first.kind,
-        HintKind::Airport | HintKind::Short | HintKind::Locode
+        HintKind::Airport | HintKind::Short | HintKind::Locode | HintKind::Footprint
     );
     let uniform = leaders
         .iter()
         .all(|(_, h)| h.site_number && h.kind == first.kind);
     let labels: Vec<usize> = leaders.iter().map(|(l, _)| *l).collect();
-    let distinct = labels
-        .iter()
-        .enumerate()
-        .all(|(i, l)| !labels[..i].contains(l));
-    if leaders.len() < 2 || !short || !uniform || !distinct {
+    let last = *labels.iter().max()?;
+    let alone = labels.iter().filter(|l| **l == last).count() == 1;
+    if leaders.len() < 2 || !short || !uniform || !alone {
         return None;
     }
-    labels.into_iter().max()
+    Some(last)
 }
 
 #[cfg(test)]
