@@ -16,13 +16,20 @@
 //!
 //! **Country evidence** ([`super::country`]) confines every hint of a name to the countries
 //! it names, and a three-letter token is read as those countries' UN/LOCODE first
-//! (`se-sto` Stockholm, `de-fra` Frankfurt).
+//! (`se-sto` Stockholm, `de-fra` Frankfurt), then as an abbreviation of one of their cities
+//! ([`super::abbrev`]: `FKT.DE`). A country known only from the top-level domain is where the
+//! operator is registered: it chooses among a code's readings and rules out foreign ones,
+//! except a city's own whole name (`dallas` under `.mx`), which is read abroad.
+//!
+//! **The operator's published map** ([`super::footprint`]): a token nothing else reads is
+//! tried against the cities of the network's map, by a node's label there (GARR's `pd01`) or
+//! by the beginning of a city's name (Janet's `lond`, `manckh`).
 //!
 //! **Structure before dictionaries.** A short token (airport code, UN/LOCODE, 4–5 letter
 //! city, derived CLLI) is a site only where the name's structure says so: the token carries a
 //! site number (`sjc03`), the name has router vocabulary (`ae`, `cr`, `core`, or an interface
-//! part led by its speed, `10ge`), a country code written in the name, or a domain with a known operator scheme. Otherwise the hint is marked
-//! `needs_support`, and the hints stage takes it only when GeoIP's city lies near it. Words
+//! part led by its speed, `10ge`), a country code written in the name, or a domain with a
+//! known operator scheme. Otherwise the hint is marked `needs_support`, and the hints stage takes it only when GeoIP's city lies near it. Words
 //! that merely spell a code (`notplaces.txt`: `nap`, `ixp`, `customer`) are never places;
 //! service words (`servicewords.txt`: `tls`, `map`, `cdn`) only with a site number in a
 //! router's name. The network's own name (`ren` in `renater.fr`) is not a place either, nor is
@@ -42,8 +49,9 @@
 //! The full eight-letter form (place, state, building: `washdcdn`) is read too, for US states
 //! and Canadian provinces only.
 
+use super::abbrev::{abbreviation, derived_clli, is_state_or_province};
 use super::country::{self, Evidence};
-use super::dict::{self, Place, Region};
+use super::dict::{self, Place};
 use super::footprint;
 use super::position;
 use super::tokens::{tokenize, Token};
@@ -478,36 +486,6 @@ fn dictionary_hints(
     out
 }
 
-/// How many times more people the city a code abbreviates must have than the next city of
-/// the same country it could abbreviate.
-const ABBREVIATION_MARGIN: u32 = 3;
-
-/// The city of a country the name writes (`RT.FKT.DE`, `is-rey`) that a three- or
-/// four-letter code abbreviates: the code starts the city's squashed name and follows its
-/// letters in order, as derived CLLI codes do (`fkt` Frankfurt, `hki` Helsinki, `stk`
-/// Stockholm). Only cities of 100,000 or more, and only when the most populous is
-/// [`ABBREVIATION_MARGIN`] times the next: `kiv` in Ukraine fits Kyiv and Kharkiv alike.
-fn abbreviation(alpha: &str, countries: &Evidence) -> Option<Place> {
-    if countries.origin != Some(country::Origin::Name) || !(3..=4).contains(&alpha.len()) {
-        return None;
-    }
-    let mut fits: Vec<Place> = countries
-        .countries
-        .iter()
-        .flat_map(|cc| dict::cities_in(Region::Country(cc)))
-        .filter(|(key, _)| abbreviates(alpha, key))
-        .map(|(_, p)| p)
-        .collect();
-    fits.sort_by_key(|p| std::cmp::Reverse(p.population));
-    match fits.as_slice() {
-        [only] => Some(only.clone()),
-        [first, second, ..] if first.population >= ABBREVIATION_MARGIN * second.population => {
-            Some(first.clone())
-        }
-        _ => None,
-    }
-}
-
 /// A UN/LOCODE reading of a town under [`LOCODE_MIN_POPULATION`]: it needs GeoIP's agreement
 /// wherever it sits in the name.
 fn small_locode(h: &Hint) -> bool {
@@ -547,89 +525,6 @@ fn narrow(hints: &mut Vec<Hint>, qualifier: Option<&str>) {
     }
 }
 
-/// CLLI country spellings that differ from ISO 3166 (and Quebec's old `PQ`).
-const CLLI_COUNTRIES: &[(&str, Region<'static>)] = &[
-    ("en", Region::Country("GB")),
-    ("uk", Region::Country("GB")),
-    ("ge", Region::Country("DE")),
-    ("sp", Region::Country("ES")),
-    ("sw", Region::Country("SE")),
-    ("si", Region::Country("SG")),
-    ("pq", Region::Admin1("CA", "QC")),
-];
-
-const US_STATES: &str = "al ak az ar ca co ct de dc fl ga hi id il in ia ks ky la me md ma mi \
-    mn ms mo mt ne nv nh nj nm ny nc nd oh ok or pa ri sc sd tn tx ut vt va wa wv wi wy";
-const CA_PROVINCES: &str = "ab bc mb nb nl ns on pe qc sk yt nt nu";
-
-/// A US state or Canadian province postal code (lower case), as CLLI codes write them.
-fn is_state_or_province(code: &str) -> bool {
-    US_STATES
-        .split(' ')
-        .chain(CA_PROVINCES.split(' '))
-        .any(|s| s == code)
-}
-
-/// The place a six-letter CLLI-style token names by the derivation rule (module docs).
-fn derived_clli(token: &str) -> Option<Place> {
-    let (place, region) = token.split_at(4);
-    let upper = region.to_ascii_uppercase();
-    let regions: Vec<Region<'_>> =
-        if let Some((_, r)) = CLLI_COUNTRIES.iter().find(|(c, _)| *c == region) {
-            vec![*r]
-        } else if US_STATES.split(' ').any(|s| s == region) {
-            vec![Region::Admin1("US", &upper)]
-        } else if CA_PROVINCES.split(' ').any(|s| s == region) {
-            vec![Region::Admin1("CA", &upper)]
-        } else if dict::country(&upper).is_some() {
-            vec![Region::Country(&upper)]
-        } else {
-            return None;
-        };
-    regions
-        .into_iter()
-        .flat_map(dict::cities_in)
-        .filter(|(key, _)| abbreviates(place, key))
-        .max_by_key(|(_, p)| p.population)
-        .map(|(_, p)| p)
-}
-
-/// True when `abbr` starts `name` and its letters appear in `name` in order.
-fn abbreviates(abbr: &str, name: &str) -> bool {
-    let mut letters = name.chars();
-    let mut wanted = abbr.chars();
-    match (wanted.next(), letters.next()) {
-        (Some(a), Some(n)) if a == n => {}
-        _ => return false,
-    }
-    wanted.all(|w| letters.any(|n| n == w))
-}
-
 fn km(a: &Place, b: &Place) -> f64 {
     Method::Haversine.metres((a.lat, a.lon), (b.lat, b.lon)) / 1000.0
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn abbreviations_follow_the_name() {
-        assert!(abbreviates("chcg", "chicago"));
-        assert!(abbreviates("lsan", "losangeles"));
-        assert!(abbreviates("snjs", "sanjose"));
-        assert!(!abbreviates("hcgo", "chicago"));
-        assert!(!abbreviates("chcx", "chicago"));
-    }
-
-    #[test]
-    fn derived_clli_codes() {
-        let place = |t: &str| derived_clli(t).map(|p| (p.name, p.cc, p.admin1));
-        assert_eq!(place("dllstx"), Some(("Dallas", "US", "TX")));
-        assert_eq!(place("sydnau"), Some(("Sydney", "AU", "-")));
-        assert_eq!(place("lsanca"), Some(("Los Angeles", "US", "CA")));
-        assert_eq!(place("border"), None);
-        assert_eq!(place("switch"), None);
-        assert_eq!(place("access"), None);
-    }
 }

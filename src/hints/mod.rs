@@ -51,6 +51,7 @@
 //! CGNAT address, and when public it locates a subscriber line only to its ISP's city. The
 //! first hops are the nearest the source can be known to be, and their RTT says how near.
 
+mod abbrev;
 mod checks;
 mod country;
 mod dict;

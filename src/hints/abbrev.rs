@@ -1,0 +1,126 @@
+//! Codes that abbreviate a city's name: the code starts the city's squashed name and follows
+//! its letters in order (`chcg` in `chicago`, `fkt` in `frankfurt`).
+//!
+//! Why a module of its own: two readings share the one test of an abbreviation, each bounded
+//! by a region so that the loose test stays safe. CLLI-style codes (four letters of place,
+//! two of state or country: `dllstx`) name their region themselves; a three- or four-letter
+//! code (`FKT.DE`, `is-rey`) is read only in a country the name writes. Both take only cities
+//! of 100,000 people or more, and the most populous wins (for the written country only by a
+//! clear margin).
+
+use super::country::{self, Evidence};
+use super::dict::{self, Place, Region};
+
+/// How many times more people the city a code abbreviates must have than the next city of
+/// the same country it could abbreviate.
+const ABBREVIATION_MARGIN: u32 = 3;
+
+/// The city of a country the name writes (`RT.FKT.DE`, `is-rey`) that a three- or
+/// four-letter code abbreviates: the code starts the city's squashed name and follows its
+/// letters in order, as derived CLLI codes do (`fkt` Frankfurt, `hki` Helsinki, `stk`
+/// Stockholm). Only cities of 100,000 or more, and only when the most populous is
+/// [`ABBREVIATION_MARGIN`] times the next: `kiv` in Ukraine fits Kyiv and Kharkiv alike.
+pub fn abbreviation(alpha: &str, countries: &Evidence) -> Option<Place> {
+    if countries.origin != Some(country::Origin::Name) || !(3..=4).contains(&alpha.len()) {
+        return None;
+    }
+    let mut fits: Vec<Place> = countries
+        .countries
+        .iter()
+        .flat_map(|cc| dict::cities_in(Region::Country(cc)))
+        .filter(|(key, _)| abbreviates(alpha, key))
+        .map(|(_, p)| p)
+        .collect();
+    fits.sort_by_key(|p| std::cmp::Reverse(p.population));
+    match fits.as_slice() {
+        [only] => Some(only.clone()),
+        [first, second, ..] if first.population >= ABBREVIATION_MARGIN * second.population => {
+            Some(first.clone())
+        }
+        _ => None,
+    }
+}
+
+/// CLLI country spellings that differ from ISO 3166 (and Quebec's old `PQ`).
+const CLLI_COUNTRIES: &[(&str, Region<'static>)] = &[
+    ("en", Region::Country("GB")),
+    ("uk", Region::Country("GB")),
+    ("ge", Region::Country("DE")),
+    ("sp", Region::Country("ES")),
+    ("sw", Region::Country("SE")),
+    ("si", Region::Country("SG")),
+    ("pq", Region::Admin1("CA", "QC")),
+];
+
+const US_STATES: &str = "al ak az ar ca co ct de dc fl ga hi id il in ia ks ky la me md ma mi \
+    mn ms mo mt ne nv nh nj nm ny nc nd oh ok or pa ri sc sd tn tx ut vt va wa wv wi wy";
+const CA_PROVINCES: &str = "ab bc mb nb nl ns on pe qc sk yt nt nu";
+
+/// A US state or Canadian province postal code (lower case), as CLLI codes write them.
+pub fn is_state_or_province(code: &str) -> bool {
+    US_STATES
+        .split(' ')
+        .chain(CA_PROVINCES.split(' '))
+        .any(|s| s == code)
+}
+
+/// The place a six-letter CLLI-style token names by the derivation rule (see the
+/// `hostname` module docs).
+pub fn derived_clli(token: &str) -> Option<Place> {
+    let (place, region) = token.split_at(4);
+    let upper = region.to_ascii_uppercase();
+    let regions: Vec<Region<'_>> =
+        if let Some((_, r)) = CLLI_COUNTRIES.iter().find(|(c, _)| *c == region) {
+            vec![*r]
+        } else if US_STATES.split(' ').any(|s| s == region) {
+            vec![Region::Admin1("US", &upper)]
+        } else if CA_PROVINCES.split(' ').any(|s| s == region) {
+            vec![Region::Admin1("CA", &upper)]
+        } else if dict::country(&upper).is_some() {
+            vec![Region::Country(&upper)]
+        } else {
+            return None;
+        };
+    regions
+        .into_iter()
+        .flat_map(dict::cities_in)
+        .filter(|(key, _)| abbreviates(place, key))
+        .max_by_key(|(_, p)| p.population)
+        .map(|(_, p)| p)
+}
+
+/// True when `abbr` starts `name` and its letters appear in `name` in order.
+fn abbreviates(abbr: &str, name: &str) -> bool {
+    let mut letters = name.chars();
+    let mut wanted = abbr.chars();
+    match (wanted.next(), letters.next()) {
+        (Some(a), Some(n)) if a == n => {}
+        _ => return false,
+    }
+    wanted.all(|w| letters.any(|n| n == w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn abbreviations_follow_the_name() {
+        assert!(abbreviates("chcg", "chicago"));
+        assert!(abbreviates("lsan", "losangeles"));
+        assert!(abbreviates("snjs", "sanjose"));
+        assert!(!abbreviates("hcgo", "chicago"));
+        assert!(!abbreviates("chcx", "chicago"));
+    }
+
+    #[test]
+    fn derived_clli_codes() {
+        let place = |t: &str| derived_clli(t).map(|p| (p.name, p.cc, p.admin1));
+        assert_eq!(place("dllstx"), Some(("Dallas", "US", "TX")));
+        assert_eq!(place("sydnau"), Some(("Sydney", "AU", "-")));
+        assert_eq!(place("lsanca"), Some(("Los Angeles", "US", "CA")));
+        assert_eq!(place("border"), None);
+        assert_eq!(place("switch"), None);
+        assert_eq!(place("access"), None);
+    }
+}
