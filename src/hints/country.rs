@@ -113,6 +113,12 @@ pub fn evidence(tokens: &Tokens) -> Evidence {
         }
         for (at, part) in parts.iter().enumerate() {
             let Some(cc) = iso(part) else { continue };
+            // Two letters and then slot and port numbers are an interface (`lt-1-1-0-0`, a
+            // logical tunnel; `gr-0-0-0`, a GRE tunnel), not a country.
+            let numbered = |p: &&&str| p.bytes().all(|b| b.is_ascii_digit());
+            if parts[at + 1..].iter().take(2).filter(numbered).count() == 2 {
+                continue;
+            }
             let beside = [at.checked_sub(1), Some(at + 1)];
             let with_locode = beside
                 .iter()

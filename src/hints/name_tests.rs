@@ -106,6 +106,19 @@ fn a_code_on_the_operators_published_map_names_its_city() {
 }
 
 #[test]
+fn two_letters_before_slot_and_port_numbers_are_an_interface_not_a_country() {
+    // `lt-1-1-0-0`: a Juniper logical tunnel, not Lithuania; the name is under `.za`.
+    assert_eq!(
+        placed("lt-1-1-0-0-cpt3-pe1.net.example.ac.za").as_deref(),
+        Some("Cape Town, ZA")
+    );
+    let countries = |name: &str| analyse(name).countries.countries;
+    assert!(countries("gr-0-0-0.cr1.example.net").is_empty());
+    // A country code with one site number after it is still a country (`ams-nl-1`).
+    assert_eq!(countries("ams-nl-1.example.net"), vec!["NL".to_string()]);
+}
+
+#[test]
 fn a_cctld_keeps_hints_in_its_country() {
     // `akl` is Auckland under .nz; a .nz router is never placed in Arizona or anywhere else.
     assert_eq!(
