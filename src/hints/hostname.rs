@@ -245,6 +245,12 @@ pub fn analyse(hostname: &str) -> Analysis {
         hints: Vec::new(),
         verdict: String::new(),
     };
+    // A token that only GeoIP's agreement could make a place (a small town's UN/LOCODE, a
+    // code the structure does not back) does not make ambiguous a name whose other tokens
+    // stand by themselves (`cr-erl2-be5.x-win`: Winsen's `win` against Erlangen).
+    if per_token.iter().any(|(_, h)| !h[0].needs_support) {
+        per_token.retain(|(_, h)| !h[0].needs_support);
+    }
     let Some(top) = per_token.iter().map(|(_, h)| h[0].kind).max() else {
         analysis.verdict = "no token names a place".into();
         return analysis;

@@ -119,6 +119,17 @@ fn two_letters_before_slot_and_port_numbers_are_an_interface_not_a_country() {
 }
 
 #[test]
+fn a_token_that_needs_geoip_does_not_make_a_standing_one_ambiguous() {
+    // `win` (Winsen, a small town's UN/LOCODE) needs GeoIP; `pot1` (Potsdam) does not.
+    assert_eq!(
+        placed("xr-pot1-te1-3.x-win.example.de").as_deref(),
+        Some("Potsdam, DE")
+    );
+    // Two tokens that both stand by themselves and disagree still leave the name unread.
+    assert_eq!(placed("xr-pot1-te1-3.x-erl.example.de"), None);
+}
+
+#[test]
 fn a_cctld_keeps_hints_in_its_country() {
     // `akl` is Auckland under .nz; a .nz router is never placed in Arizona or anywhere else.
     assert_eq!(
