@@ -23,7 +23,7 @@
 //! `uk` is read as GB. US state and Canadian province labels (`.ca.`, `.va.`) are not taken
 //! as countries here; the qualifier rule of [`super::hostname`] reads them.
 
-use super::dict;
+use super::dict::{self, Place};
 use super::tokens::Tokens;
 
 /// Top-level domains of countries that are sold and used for other meanings.
@@ -150,6 +150,29 @@ pub fn evidence(tokens: &Tokens) -> Evidence {
         },
         None => Evidence::default(),
     }
+}
+
+/// Labels that begin with the number of a subdivision of a country the name names, then a
+/// word (`06-ulus-xrs-t2-2` under `.tr`: province 06, Ankara; Turkish operators write the
+/// province's plate and ISO 3166-2 number first): `(label index, number, the seat)`.
+pub fn numbered_subdivisions(tokens: &Tokens, evidence: &Evidence) -> Vec<(usize, String, Place)> {
+    let mut out = Vec::new();
+    for (i, label) in tokens.host_labels.iter().enumerate() {
+        let mut parts = label.split(['-', '_']);
+        let (Some(number), Some(word)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        let worded = word.bytes().next().is_some_and(|b| b.is_ascii_alphabetic());
+        if number.len() != 2 || !number.bytes().all(|b| b.is_ascii_digit()) || !worded {
+            continue;
+        }
+        for cc in &evidence.countries {
+            if let Some(place) = dict::subdivision(cc, number) {
+                out.push((i, number.to_string(), place));
+            }
+        }
+    }
+    out
 }
 
 /// The leading letters of a part (`fra` of `fra1`).

@@ -242,6 +242,11 @@ static OPERATORS: Table = Table::new(
     2,
 );
 static LOCODE: Table = Table::new("locode.tsv", include_str!("../../data/hints/locode.tsv"), 2);
+static SUBDIVISIONS: Table = Table::new(
+    "subdivisions.tsv",
+    include_str!("../../data/hints/subdivisions.tsv"),
+    2,
+);
 static FOOTPRINTS: Table = Table::new(
     "footprints.tsv",
     include_str!("../../data/hints/footprints.tsv"),
@@ -298,6 +303,15 @@ pub fn footprint_nodes(domain: &str) -> Vec<(Place, &'static str)> {
         .matching(&domain.to_ascii_lowercase())
         .filter_map(|l| Some((FOOTPRINTS.place(l)?, l.rsplit('\t').next()?)))
         .collect()
+}
+
+/// The seat of a numbered subdivision (`TR`, `06`: Ankara), for countries whose operators
+/// write the number in router names (`data/hints/build_subdivisions.py`).
+pub fn subdivision(cc: &str, number: &str) -> Option<Place> {
+    SUBDIVISIONS
+        .find(&format!("{cc}\t{number}"))
+        .into_iter()
+        .next()
 }
 
 /// A UN/LOCODE location: country code and three-letter code, both lower case.
@@ -385,6 +399,7 @@ pub enum Region<'a> {
 /// of entries in cities, airports, CLLI, operator, UN/LOCODE and footprint tables.
 pub fn check() -> Result<[usize; 6], DataError> {
     REGIONS.check()?;
+    SUBDIVISIONS.check()?;
     Ok([
         CITIES.check()?,
         AIRPORTS.check()?,

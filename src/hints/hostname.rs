@@ -71,6 +71,8 @@ pub enum HintKind {
     Locode,
     /// A CLLI-style code derived from the city list.
     ClliDerived,
+    /// The number of a subdivision of the named country, first in a label (`06-ulus`).
+    Subdivision,
     /// A code read against the network's published map: a node's label there, or the
     /// beginning of one of its cities' names ([`super::footprint`]).
     Footprint,
@@ -89,6 +91,7 @@ impl HintKind {
             HintKind::Locode => "UN/LOCODE",
             HintKind::ClliDerived => "CLLI-style code",
             HintKind::Long => "place name",
+            HintKind::Subdivision => "numbered subdivision",
             HintKind::Footprint => "code on the operator's map",
             HintKind::Operator => "operator's site code",
         }
@@ -236,6 +239,23 @@ pub fn analyse(hostname: &str) -> Analysis {
             entries,
             outcome,
         });
+    }
+    for (label, number, place) in country::numbered_subdivisions(&tokens, &countries) {
+        tried.push(Tried {
+            token: number.clone(),
+            entries: vec![format!("numbered subdivision: {}", place.label())],
+            outcome: format!("numbered subdivision: {}", place.label()),
+        });
+        per_token.push((
+            label,
+            vec![Hint {
+                place,
+                token: number,
+                kind: HintKind::Subdivision,
+                needs_support: false,
+                site_number: false,
+            }],
+        ));
     }
     let mut analysis = Analysis {
         domain: tokens.domain.clone(),

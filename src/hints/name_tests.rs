@@ -136,6 +136,23 @@ fn a_token_that_needs_geoip_does_not_make_a_standing_one_ambiguous() {
 }
 
 #[test]
+fn a_province_number_first_in_a_label_names_its_seat() {
+    // Turkish operators begin a label with the province's number (plate and ISO 3166-2).
+    assert_eq!(
+        placed("06-ulus-xrs-t2-9.06-ulus-t3-9.example.com.tr").as_deref(),
+        Some("Ankara, TR")
+    );
+    assert_eq!(
+        placed("41-merkez-t3-1.example.com.tr").as_deref(),
+        Some("İzmit, TR")
+    );
+    // Not outside Turkey, not a number that is no province, not a number alone.
+    assert_eq!(placed("06-ulus-t3-1.example.net"), None);
+    assert_eq!(placed("00-merkez-t3-1.example.com.tr"), None);
+    assert_eq!(placed("06.example.com.tr"), None);
+}
+
+#[test]
 fn a_cctld_keeps_hints_in_its_country() {
     // `akl` is Auckland under .nz; a .nz router is never placed in Arizona or anywhere else.
     assert_eq!(

@@ -176,6 +176,9 @@ fn dictionaries_are_well_formed_sorted_and_complete() {
     assert!(footprints > 1_000, "{footprints}");
     assert!(locode > 20_000, "{locode}");
     assert_eq!(dict::locode("se", "sto").unwrap().name, "Stockholm");
+    assert_eq!(dict::subdivision("TR", "06").unwrap().name, "Ankara");
+    assert_eq!(dict::subdivision("TR", "41").unwrap().name, "İzmit");
+    assert!(dict::subdivision("TR", "82").is_none());
     assert!(airports > 2_000, "{airports}");
     assert!(clli > 50 && operators > 40, "{clli} {operators}");
     assert_eq!(dict::airport("fra").unwrap().cc, "DE");
