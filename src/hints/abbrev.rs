@@ -20,8 +20,15 @@ const ABBREVIATION_MARGIN: u32 = 3;
 /// letters in order, as derived CLLI codes do (`fkt` Frankfurt, `hki` Helsinki, `stk`
 /// Stockholm). Only cities of 100,000 or more, and only when the most populous is
 /// [`ABBREVIATION_MARGIN`] times the next: `kiv` in Ukraine fits Kyiv and Kharkiv alike.
-pub fn abbreviation(alpha: &str, countries: &Evidence) -> Option<Place> {
-    if countries.origin != Some(country::Origin::Name) || !(3..=4).contains(&alpha.len()) {
+///
+/// A country known only from the top-level domain is the operator's, not the router's
+/// (AARNet's `b.sea.aarnet.net.au` is in Seattle, and `sea` would fit the Sunshine Coast):
+/// there a code counts only in the site position, before a numbered device part
+/// (`kazn-rgr1.pv.ip.rostelecom.ru`: `site_position`).
+pub fn abbreviation(alpha: &str, countries: &Evidence, site_position: bool) -> Option<Place> {
+    let written = countries.origin == Some(country::Origin::Name);
+    let in_site_position = countries.origin == Some(country::Origin::Tld) && site_position;
+    if !(written || in_site_position) || !(3..=4).contains(&alpha.len()) {
         return None;
     }
     let mut fits: Vec<Place> = countries

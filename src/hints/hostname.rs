@@ -190,7 +190,8 @@ pub fn analyse(hostname: &str) -> Analysis {
     let read: Vec<(Vec<Hint>, Vec<String>, String)> = tokens
         .tokens
         .iter()
-        .map(|token| token_hints(token, &ctx))
+        .enumerate()
+        .map(|(i, token)| token_hints(token, position::before_device_part(&tokens.tokens, i), &ctx))
         .collect();
     let unread: Vec<bool> = read
         .iter()
@@ -330,7 +331,11 @@ struct Context<'a> {
 
 /// Every place one token may name, best first, the dictionary entries it matched, and a
 /// note on what became of it when nothing is left.
-fn token_hints(token: &Token, ctx: &Context<'_>) -> (Vec<Hint>, Vec<String>, String) {
+fn token_hints(
+    token: &Token,
+    site_position: bool,
+    ctx: &Context<'_>,
+) -> (Vec<Hint>, Vec<String>, String) {
     // Structure before dictionaries: a site number, router vocabulary, a country code in
     // the name, or an operator's known scheme says a short token is a site.
     let structural = token.site_number
@@ -384,7 +389,7 @@ fn token_hints(token: &Token, ctx: &Context<'_>) -> (Vec<Hint>, Vec<String>, Str
                 "not a place (a state or territory of the named country)".into(),
             );
         }
-        found = dictionary_hints(alpha, ctx.countries, &hint);
+        found = dictionary_hints(alpha, ctx.countries, site_position, &hint);
         // A UN/LOCODE of a small town (`se-brm`: Bromölla; `de-hmb`: Hammelburg) is more
         // often an operator's own code that happens to spell one (module docs).
         for h in found.iter_mut() {
@@ -442,6 +447,7 @@ fn token_hints(token: &Token, ctx: &Context<'_>) -> (Vec<Hint>, Vec<String>, Str
 fn dictionary_hints(
     alpha: &str,
     countries: &Evidence,
+    site_position: bool,
     hint: &dyn Fn(Place, HintKind) -> Hint,
 ) -> Vec<Hint> {
     let mut out = Vec::new();
@@ -487,7 +493,9 @@ fn dictionary_hints(
         out.extend(dict::airport(alpha).map(|p| hint(p, HintKind::Airport)));
     }
     if out.iter().all(|h| !countries.allows(h.place.cc)) {
-        out.extend(abbreviation(alpha, countries).map(|p| hint(p, HintKind::Abbreviation)));
+        out.extend(
+            abbreviation(alpha, countries, site_position).map(|p| hint(p, HintKind::Abbreviation)),
+        );
     }
     out
 }

@@ -70,8 +70,14 @@ fn a_code_in_a_written_country_may_abbreviate_its_city() {
         .iter()
         .all(|h| h.kind != HintKind::Abbreviation));
     // A country known only from the top-level domain is not enough: under `.au`, `sea`
-    // is AARNet's Seattle, not the Sunshine Coast.
+    // is AARNet's Seattle, not the Sunshine Coast...
     assert_eq!(abbreviated("ae1.170.bdr1.b.sea.example.net.au"), None);
+    // ...unless the code is in the site position, before a numbered device part.
+    assert_eq!(
+        abbreviated("ae-2.750.kazn-rgr1.pv.ip.example.ru").as_deref(),
+        Some("Kazan, RU")
+    );
+    assert_eq!(abbreviated("ae-2.750.kazn.pv.ip.example.ru"), None);
     // Nor a code of five letters or more.
     assert_eq!(abbreviated("ae1.rt.frkft.de.example.net"), None);
 }

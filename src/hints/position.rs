@@ -17,6 +17,9 @@
 //!   `bas1.paris.sfr.net`): a label of letters and a number that reads as nothing is a
 //!   device, and a whole label right after it is in the site's position. That is structure
 //!   enough for a short code or a city name that would otherwise need GeoIP's agreement.
+//! - **A word before a numbered device part is a site** (`kazn-rgr1`: Rostelecom's router
+//!   `rgr1` in Kazan). That is structure enough for a code to abbreviate a city of the
+//!   country the top-level domain names, which elsewhere it may not ([`super::abbrev`]).
 //! - **The label nearest the domain is the site** (`ibr01.ham31.ntwk.msn.net`): DNS names
 //!   grow broader to the right, and routers are named `device.site.domain` (`ccr42.ham01`,
 //!   `mpr1.sea1`, `ibr01.ham31`). When site-numbered codes of the same kind in different
@@ -41,6 +44,23 @@ pub fn after_unread_word(tokens: &[Token], i: usize, unread: &[bool]) -> bool {
             && w.part + 1 == t.part
             && w.alpha.len() >= 3
             && w.alpha == w.text
+    })
+}
+
+/// Whether `tokens[i]` is a word of letters alone that begins its label, right before a
+/// part of letters and a number (`kazn-rgr1`, `irkt-bras3`, `lond-sbr1`): a site, then the
+/// device in it.
+pub fn before_device_part(tokens: &[Token], i: usize) -> bool {
+    let t = &tokens[i];
+    if t.width != 1 || t.part != 0 || t.parts < 2 || t.alpha != t.text {
+        return false;
+    }
+    tokens.get(i + 1).is_some_and(|d| {
+        d.label == t.label
+            && d.part == 1
+            && d.width == 1
+            && d.site_number
+            && d.text[d.alpha.len()..].bytes().all(|b| b.is_ascii_digit())
     })
 }
 
