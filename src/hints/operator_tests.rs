@@ -197,3 +197,38 @@ fn geant_codes_are_read_only_under_geant() {
         assert_ne!(kind(name), Some(HintKind::Operator), "{name}");
     }
 }
+
+#[test]
+fn hurricane_electric_sites_from_its_looking_glass() {
+    // hand/operators.d/he.txt: HE numbers its sites in one area (ewr1..ewr5) and its list
+    // places them in different towns; the code with its digits names the town.
+    for (name, city, cc) in [
+        ("100ge0-1.core1.ewr4.he.net", "Edison", "US"),
+        ("port-channel2.core1.ewr2.he.net", "Secaucus", "US"),
+        ("100ge9-1.core1.ewr3.he.net", "Piscataway", "US"),
+        ("core1.lon9.he.net", "Slough", "GB"),
+        ("100ge4-2.core1.ams7.he.net", "Haarlem", "NL"),
+        ("core1.pdx2.he.net", "Hillsboro", "US"),
+        ("100ge0-2.core1.mnl2.he.net", "Makati City", "PH"),
+        // The letters alone where every site of the list with them is in one place.
+        ("100ge0-1.core2.ska2.he.net", "Spokane", "US"),
+        ("core1.mfe1.he.net", "McAllen", "US"),
+        ("100ge16-1.core1.ktw1.he.net", "Katowice", "PL"),
+    ] {
+        assert_eq!(first(name), Some((city, cc)), "{name}");
+        assert_eq!(kind(name), Some(HintKind::Operator), "{name}");
+    }
+}
+
+#[test]
+fn hurricane_electric_codes_are_read_only_under_he() {
+    // Elsewhere ewr4 is Newark's airport code with a site number, not HE's Edison site.
+    for (name, city) in [
+        ("ae1.cr1.ewr4.example.net", "Edison"),
+        ("ae1.cr1.lon9.example.net", "Slough"),
+        ("xe-0.ams7.example.org", "Haarlem"),
+    ] {
+        assert_ne!(first(name).map(|p| p.0), Some(city), "{name}");
+        assert_ne!(kind(name), Some(HintKind::Operator), "{name}");
+    }
+}
