@@ -31,20 +31,26 @@ pub fn abbreviation(alpha: &str, countries: &Evidence, site_position: bool) -> O
     if !(written || in_site_position) || !(3..=4).contains(&alpha.len()) {
         return None;
     }
-    let mut fits: Vec<Place> = countries
-        .countries
-        .iter()
-        .flat_map(|cc| dict::cities_in(Region::Country(cc)))
-        .filter(|(key, _)| abbreviates(alpha, key))
-        .map(|(_, p)| p)
-        .collect();
+    clear_leader(
+        countries
+            .countries
+            .iter()
+            .flat_map(|cc| dict::cities_in(Region::Country(cc)))
+            .filter(|(key, _)| abbreviates(alpha, key))
+            .map(|(_, p)| p)
+            .collect(),
+    )
+}
+
+/// The one city a code fits, or the most populous when it has [`ABBREVIATION_MARGIN`] times
+/// the people of the next; `None` when no city leads.
+pub fn clear_leader(mut fits: Vec<Place>) -> Option<Place> {
     fits.sort_by_key(|p| std::cmp::Reverse(p.population));
-    match fits.as_slice() {
-        [only] => Some(only.clone()),
-        [first, second, ..] if first.population >= ABBREVIATION_MARGIN * second.population => {
-            Some(first.clone())
-        }
-        _ => None,
+    let mut fits = fits.into_iter();
+    let first = fits.next()?;
+    match fits.next() {
+        Some(second) if first.population < ABBREVIATION_MARGIN * second.population => None,
+        _ => Some(first),
     }
 }
 

@@ -14,17 +14,15 @@
 //! - **a city's name begun**: a token of three to five letters that begins the name of a
 //!   city of the footprint (`lond`, `camb`, `cop`), or a six-letter token whose first four
 //!   letters do (`manckh`: Manchester, building `kh`; `londpg`), names that city when it is
-//!   the only one so begun or has [`MARGIN`] times the people of the next. Only beginnings:
+//!   the only one so begun or clearly the most populous ([`clear_leader`]). Only beginnings:
 //!   scattered letters (`sbr` in Scarborough) are as often a router's role.
 //!
 //! The maps are of 2007–2012: a network's newer sites are missing, so a footprint only ever
 //! adds a reading, never rules one out.
 
+use super::abbrev::clear_leader;
 use super::dict::{self, Place};
 use super::feed::squash;
-
-/// How many times more people the city a code begins must have than the next it begins.
-const MARGIN: u32 = 3;
 
 /// The city of `domain`'s footprint that a token names (module docs), if any.
 pub fn place(alpha: &str, site_number: bool, domain: &str) -> Option<Place> {
@@ -64,19 +62,14 @@ fn by_beginning(alpha: &str, nodes: &[(Place, &str)]) -> Option<Place> {
         6 => &alpha[..4],
         _ => return None,
     };
-    let mut fits: Vec<&Place> = nodes
-        .iter()
-        .map(|(p, _)| p)
-        .filter(|p| squash(p.name).starts_with(stem))
-        .collect();
-    fits.sort_by_key(|p| std::cmp::Reverse(p.population));
-    match fits.as_slice() {
-        [only] => Some((*only).clone()),
-        [first, second, ..] if first.population >= MARGIN * second.population => {
-            Some((*first).clone())
-        }
-        _ => None,
-    }
+    clear_leader(
+        nodes
+            .iter()
+            .map(|(p, _)| p)
+            .filter(|p| squash(p.name).starts_with(stem))
+            .cloned()
+            .collect(),
+    )
 }
 
 #[cfg(test)]
