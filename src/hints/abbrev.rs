@@ -24,10 +24,13 @@ const ABBREVIATION_MARGIN: u32 = 3;
 /// A country known only from the top-level domain is the operator's, not the router's
 /// (AARNet's `b.sea.aarnet.net.au` is in Seattle, and `sea` would fit the Sunshine Coast):
 /// there a code counts only in the site position, before a numbered device part
-/// (`kazn-rgr1.pv.ip.rostelecom.ru`: `site_position`).
+/// (`kazn-rgr1.pv.ip.rostelecom.ru`: `site_position`), and only with four letters: three
+/// letters scattered through a name fit some city of a large country too often (`ebt`, an
+/// operator's own prefix, fits Embu das Artes in Brazil).
 pub fn abbreviation(alpha: &str, countries: &Evidence, site_position: bool) -> Option<Place> {
     let written = countries.origin == Some(country::Origin::Name);
-    let in_site_position = countries.origin == Some(country::Origin::Tld) && site_position;
+    let in_site_position =
+        countries.origin == Some(country::Origin::Tld) && site_position && alpha.len() == 4;
     if !(written || in_site_position) || !(3..=4).contains(&alpha.len()) {
         return None;
     }

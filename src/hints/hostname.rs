@@ -144,6 +144,10 @@ impl Hint {
     }
 }
 
+/// A city's whole name is read outside the country of the top-level domain only for a city
+/// of this many people or more (see `token_hints`).
+const ABROAD_MIN_POPULATION: u32 = 500_000;
+
 /// Places the strongest tokens of one name may be at and still agree.
 pub const AGREE_KM: f64 = 150.0;
 
@@ -287,8 +291,10 @@ pub fn analyse(hostname: &str) -> Analysis {
         .filter(|(_, h)| h[0].kind == top)
         .map(|(_, h)| &h[0].place)
         .collect();
-    if !agree(&leaders) {
-        // Site-numbered codes in different labels: the one nearest the domain is the site.
+    if leaders.iter().any(|p| *p != leaders[0]) {
+        // Site-numbered codes in different labels: the one nearest the domain is the site,
+        // also when the places are near enough to agree (`rs1-to01-rs1-mi02.mi02`: a link
+        // from Turin, on the router in Milan, 125 km away).
         let labelled: Vec<(usize, &Hint)> = per_token
             .iter()
             .filter(|(_, h)| h[0].kind == top)
@@ -422,12 +428,14 @@ fn token_hints(
         .collect();
     let before = found.len();
     // A top-level domain says where the operator is registered, not where each of its
-    // routers stands: a city's whole name as the city itself writes it (`dallas` under
-    // `.mx`; not another language's name, `sophia` for Sofia) is read abroad when it names no
-    // place in that country. A country written in the name confines everything.
+    // routers stands: a great city's whole name as the city itself writes it (`dallas` under
+    // `.mx`; not another language's name, `sophia` for Sofia; not a smaller town's, which
+    // may as well be a district at home: `bishan` under `.sg`) is read abroad when it names
+    // no place in that country. A country written in the name confines everything.
     let whole_name_abroad = |h: &Hint| {
         ctx.countries.origin == Some(country::Origin::Tld)
             && h.kind == HintKind::Long
+            && h.place.population >= ABROAD_MIN_POPULATION
             && h.place
                 .name
                 .chars()

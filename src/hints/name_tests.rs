@@ -78,6 +78,8 @@ fn a_code_in_a_written_country_may_abbreviate_its_city() {
         Some("Kazan, RU")
     );
     assert_eq!(abbreviated("ae-2.750.kazn.pv.ip.example.ru"), None);
+    // There three letters are too loose: `ebt` would fit Embu das Artes.
+    assert_eq!(abbreviated("ebt-B1101-core01.rjo.example.net.br"), None);
     // Nor a code of five letters or more.
     assert_eq!(abbreviated("ae1.rt.frkft.de.example.net"), None);
 }
@@ -105,6 +107,11 @@ fn a_code_on_the_operators_published_map_names_its_city() {
     assert_eq!(
         placed("rs2-mi03-rs2-pd03.pd03.garr.net").as_deref(),
         Some("Padua, IT")
+    );
+    // Near places on a link name: still the site nearest the domain (Milan, not Turin).
+    assert_eq!(
+        placed("rs2-to03-rs2-mi03.mi03.garr.net").as_deref(),
+        Some("Milan, IT")
     );
     // The same letters under a network without that map name nothing.
     assert_eq!(placed("ae7.manczz-sbr3.example.net"), None);
@@ -150,6 +157,29 @@ fn a_province_number_first_in_a_label_names_its_seat() {
     assert_eq!(placed("06-ulus-t3-1.example.net"), None);
     assert_eq!(placed("00-merkez-t3-1.example.com.tr"), None);
     assert_eq!(placed("06.example.com.tr"), None);
+}
+
+#[test]
+fn a_great_citys_whole_name_is_read_outside_the_top_level_domains_country() {
+    // The operator is Mexican or Canadian; the router is in Dallas or Seattle.
+    assert_eq!(
+        placed("bb-dallas-bryan-19-be11.example.net.mx").as_deref(),
+        Some("Dallas, TX, US")
+    );
+    assert_eq!(
+        placed("bx6-seattle_et-0/0/13_ae1.net.example.ca").as_deref(),
+        Some("Seattle, WA, US")
+    );
+    // Not a smaller town's name (`bishan` is a district of Singapore and a town in China),
+    // not another language's name for a city (`sophia`), not a short code (`phx`).
+    assert_eq!(placed("ge-1-1-0.bishan.example.com.sg"), None);
+    assert_eq!(placed("gi0-ren-nr-sophia-rtr-091.noc.example.fr"), None);
+    assert_eq!(placed("xe-0.cr1.phx1.example.co.nz"), None);
+    // A country written in the name confines even a whole name: not Dallas, Frankfurt.
+    assert_eq!(
+        placed("ae1.dallas.de-fra.example.net").as_deref(),
+        Some("Frankfurt am Main, DE")
+    );
 }
 
 #[test]
