@@ -232,3 +232,39 @@ fn hurricane_electric_codes_are_read_only_under_he() {
         assert_ne!(kind(name), Some(HintKind::Operator), "{name}");
     }
 }
+
+#[test]
+fn ovhcloud_sites_from_its_weathermap() {
+    // hand/operators.d/ovh.txt: the codes OVHcloud's own maps label with a city. `lil1` is its
+    // Roubaix site (not Lille's airport), `fra1` its Limburg data centre (not Frankfurt), `was`
+    // Ashburn; the names end in a region label and a top-level domain.
+    for (name, city, cc) in [
+        ("be100-1298.lil1-rbx8-sbb1-nc5.fr.eu", "Roubaix", "FR"),
+        ("be102.sbg-g1-nc5.fr.eu", "Strasbourg", "FR"),
+        ("be100-104.fra1-lim1-sbb1-nc5.de.eu", "Limburg an der Lahn", "DE"),
+        ("be100-1.fra-fr5-sbb1-nc5.de.eu", "Frankfurt am Main", "DE"),
+        ("mil-ava1-sbb1-8k.it.eu", "Milan", "IT"),
+        ("be101.sin-sg1-sbb1-8k.sgp.asia", "Singapore", "SG"),
+        ("be100-2.was-dc1-sbb1-8k.ovh.us", "Ashburn", "US"),
+        ("be100-2.pdx1-hil1-sbb1-8k.ovh.us", "Hillsboro", "US"),
+    ] {
+        assert_eq!(first(name), Some((city, cc)), "{name}");
+        assert_eq!(kind(name), Some(HintKind::Operator), "{name}");
+    }
+}
+
+#[test]
+fn ovhcloud_codes_are_read_only_under_its_zones() {
+    // Elsewhere the same labels are not OVHcloud's sites: `lil1` is Lille's airport with a site
+    // number, `fra1` Frankfurt's; and the public namespaces OVHcloud also names routers under
+    // (`qc.ca`) are not taken as its own.
+    for (name, city) in [
+        ("lil1-rbx8-sbb1-nc5.example.net", "Roubaix"),
+        ("be100-104.fra1-lim1-sbb1-nc5.example.org", "Limburg an der Lahn"),
+        ("be100-2.was-dc1-sbb1-8k.example.net", "Ashburn"),
+        ("be100-2.was-dc1-sbb1-8k.example.qc.ca", "Ashburn"),
+    ] {
+        assert_ne!(first(name).map(|p| p.0), Some(city), "{name}");
+        assert_ne!(kind(name), Some(HintKind::Operator), "{name}");
+    }
+}
