@@ -268,3 +268,21 @@ fn ovhcloud_codes_are_read_only_under_its_zones() {
         assert_ne!(kind(name), Some(HintKind::Operator), "{name}");
     }
 }
+
+#[test]
+fn hetzner_location_codes_from_its_own_list() {
+    // hand/operators.d/hetzner.txt: Hetzner's location list. `nbg1` is Nuremberg (NBG was a
+    // naval air station's code), `hil` Hillsboro, not Shilavo's airport.
+    for (name, city, cc) in [
+        ("core12.nbg1.hetzner.com", "Nuremberg", "DE"),
+        ("core31.hel1.hetzner.com", "Helsinki", "FI"),
+        ("spine2.cloud1.hil.hetzner.com", "Hillsboro", "US"),
+        ("core1.ash.hetzner.com", "Ashburn", "US"),
+    ] {
+        assert_eq!(first(name), Some((city, cc)), "{name}");
+        assert_eq!(kind(name), Some(HintKind::Operator), "{name}");
+    }
+    // Elsewhere `hil` is not Hetzner's Hillsboro.
+    assert_ne!(first("core1.hil.example.net"), Some(("Hillsboro", "US")));
+    assert_ne!(kind("core12.nbg1.example.com"), Some(HintKind::Operator));
+}
