@@ -241,7 +241,11 @@ fn ovhcloud_sites_from_its_weathermap() {
     for (name, city, cc) in [
         ("be100-1298.lil1-rbx8-sbb1-nc5.fr.eu", "Roubaix", "FR"),
         ("be102.sbg-g1-nc5.fr.eu", "Strasbourg", "FR"),
-        ("be100-104.fra1-lim1-sbb1-nc5.de.eu", "Limburg an der Lahn", "DE"),
+        (
+            "be100-104.fra1-lim1-sbb1-nc5.de.eu",
+            "Limburg an der Lahn",
+            "DE",
+        ),
         ("be100-1.fra-fr5-sbb1-nc5.de.eu", "Frankfurt am Main", "DE"),
         ("mil-ava1-sbb1-8k.it.eu", "Milan", "IT"),
         ("be101.sin-sg1-sbb1-8k.sgp.asia", "Singapore", "SG"),
@@ -260,7 +264,10 @@ fn ovhcloud_codes_are_read_only_under_its_zones() {
     // (`qc.ca`) are not taken as its own.
     for (name, city) in [
         ("lil1-rbx8-sbb1-nc5.example.net", "Roubaix"),
-        ("be100-104.fra1-lim1-sbb1-nc5.example.org", "Limburg an der Lahn"),
+        (
+            "be100-104.fra1-lim1-sbb1-nc5.example.org",
+            "Limburg an der Lahn",
+        ),
         ("be100-2.was-dc1-sbb1-8k.example.net", "Ashburn"),
         ("be100-2.was-dc1-sbb1-8k.example.qc.ca", "Ashburn"),
     ] {
