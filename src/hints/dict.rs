@@ -290,14 +290,9 @@ pub fn operator(domain: &str, code: &str) -> Option<(Place, bool)> {
 }
 
 /// The cities where the network of a registered domain (`ja.net`, `nordu.net`) had nodes on
-/// its published network map (the Internet Topology Zoo's transcriptions of 2007–2012), most
-/// populous first; empty for a domain the table does not have.
-pub fn footprint(domain: &str) -> Vec<Place> {
-    FOOTPRINTS.find(&domain.to_ascii_lowercase())
-}
-
-/// The cities of a network's published map with the labels the map gives each node there
-/// (`"PD; PD-2"`, `"NNW"`), most populous first.
+/// its published network map (the Internet Topology Zoo's transcriptions of 2007–2012), with
+/// the labels the map gives each node there (`"PD; PD-2"`, `"NNW"`), most populous first;
+/// empty for a domain the table does not have.
 pub fn footprint_nodes(domain: &str) -> Vec<(Place, &'static str)> {
     FOOTPRINTS
         .matching(&domain.to_ascii_lowercase())
@@ -413,6 +408,13 @@ pub fn check() -> Result<[usize; 6], DataError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn footprint(domain: &str) -> Vec<Place> {
+        footprint_nodes(domain)
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect()
+    }
 
     fn names(domain: &str) -> Vec<&'static str> {
         footprint(domain).iter().map(|p| p.name).collect()

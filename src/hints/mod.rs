@@ -70,7 +70,7 @@ mod tests;
 
 pub use checks::{classify as classify_location, GeoClass, KM_PER_RTT_MS, SATELLITE_JUMP_MS};
 pub use country::{Evidence, Origin};
-pub use dict::{check as check_data, footprint, DataError, Place};
+pub use dict::{check as check_data, DataError, Place};
 pub use feed::locate_entry as locate_feed_entry;
 pub use hostname::{analyse, hints, Analysis, Hint, HintKind, Tried};
 pub use tokens::{tokenize, Token, Tokens};
