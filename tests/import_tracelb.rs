@@ -5,7 +5,8 @@
 
 mod common;
 
-use common::netns::{is_ci, Topology};
+use common::netns::diamonds::NESTED;
+use common::netns::is_ci;
 use common::run::binary;
 use globetrace::import::{open, Item, Opened};
 use globetrace::trace::Trace;
@@ -128,46 +129,16 @@ fn live_scamper_tracelb_on_a_nested_diamond() {
         eprintln!("skipping: scamper is not installed");
         return;
     }
-    let Some(topo) = Topology::graph(
-        &[
-            ("r1", true),
-            ("x", true),
-            ("y", false),
-            ("x1", false),
-            ("x2", false),
-            ("y1", false),
-            ("j", false),
-        ],
-        &[
-            (0, 1),
-            (1, 2),
-            (1, 3),
-            (2, 4),
-            (2, 5),
-            (3, 6),
-            (4, 7),
-            (5, 7),
-            (6, 7),
-            (7, 8),
-        ],
-    ) else {
+    let Some(topo) = NESTED.build() else {
         return;
     };
     let a = |r: &str| topo.role_v4(r).to_string();
     let dst = topo.dst_v4().to_string();
-    let truth: Links = [
-        (a("r1"), a("x")),
-        (a("r1"), a("y")),
-        (a("x"), a("x1")),
-        (a("x"), a("x2")),
-        (a("y"), a("y1")),
-        (a("x1"), a("j")),
-        (a("x2"), a("j")),
-        (a("y1"), a("j")),
-        (a("j"), dst.clone()),
-    ]
-    .into_iter()
-    .collect();
+    let truth: Links = NESTED
+        .links
+        .iter()
+        .map(|(x, y)| (a(x), if *y == "dst" { dst.clone() } else { a(y) }))
+        .collect();
     let dir = std::env::temp_dir().join(format!("gt-tracelb-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let warts = dir.join("lb.warts");

@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::netns::diamonds::{FOUR_WIDE, NESTED, TWO_WIDE};
 use common::netns::Topology;
 use common::run::binary;
 use serde_json::Value;
@@ -31,110 +32,18 @@ fn truth(topo: &Topology, pairs: &[(&str, &str)]) -> Links {
 }
 
 fn cases() -> Option<Vec<Case>> {
-    let two = Topology::graph(
-        &[("r1", true), ("a", false), ("b", false), ("j", false)],
-        &[(0, 1), (1, 2), (1, 3), (2, 4), (3, 4), (4, 5)],
-    )?;
-    let four = Topology::graph(
-        &[
-            ("r1", true),
-            ("a", false),
-            ("b", false),
-            ("c", false),
-            ("d", false),
-            ("j", false),
-        ],
-        &[
-            (0, 1),
-            (1, 2),
-            (1, 3),
-            (1, 4),
-            (1, 5),
-            (2, 6),
-            (3, 6),
-            (4, 6),
-            (5, 6),
-            (6, 7),
-        ],
-    )?;
-    let nested = Topology::graph(
-        &[
-            ("r1", true),
-            ("x", true),
-            ("y", false),
-            ("x1", false),
-            ("x2", false),
-            ("y1", false),
-            ("j", false),
-        ],
-        &[
-            (0, 1),
-            (1, 2),
-            (1, 3),
-            (2, 4),
-            (2, 5),
-            (3, 6),
-            (4, 7),
-            (5, 7),
-            (6, 7),
-            (7, 8),
-        ],
-    )?;
-    let t2 = truth(
-        &two,
-        &[
-            ("r1", "a"),
-            ("r1", "b"),
-            ("a", "j"),
-            ("b", "j"),
-            ("j", "dst"),
-        ],
-    );
-    let t4 = truth(
-        &four,
-        &[
-            ("r1", "a"),
-            ("r1", "b"),
-            ("r1", "c"),
-            ("r1", "d"),
-            ("a", "j"),
-            ("b", "j"),
-            ("c", "j"),
-            ("d", "j"),
-            ("j", "dst"),
-        ],
-    );
-    let tn = truth(
-        &nested,
-        &[
-            ("r1", "x"),
-            ("r1", "y"),
-            ("x", "x1"),
-            ("x", "x2"),
-            ("y", "y1"),
-            ("x1", "j"),
-            ("x2", "j"),
-            ("y1", "j"),
-            ("j", "dst"),
-        ],
-    );
-    Some(vec![
-        Case {
-            name: "2-wide",
-            topo: two,
-            truth: t2,
-        },
-        Case {
-            name: "4-wide",
-            topo: four,
-            truth: t4,
-        },
-        Case {
-            name: "nested",
-            topo: nested,
-            truth: tn,
-        },
-    ])
+    [
+        ("2-wide", &TWO_WIDE),
+        ("4-wide", &FOUR_WIDE),
+        ("nested", &NESTED),
+    ]
+    .into_iter()
+    .map(|(name, diamond)| {
+        let topo = diamond.build()?;
+        let truth = truth(&topo, diamond.links);
+        Some(Case { name, topo, truth })
+    })
+    .collect()
 }
 
 /// One globetrace discovery: (probes, seconds, links).

@@ -7,6 +7,7 @@
 
 mod common;
 
+use common::netns::diamonds::{FOUR_WIDE, NESTED, TWO_WIDE};
 use common::netns::Topology;
 use common::run::{binary, parse, Run};
 use std::collections::BTreeSet;
@@ -100,21 +101,6 @@ fn scamper_probes(topo: &Topology, method: &str, v6: bool) -> Option<u64> {
         .and_then(|v| v["probec"].as_u64())
 }
 
-fn two_wide() -> Option<Topology> {
-    Topology::graph(
-        &[("r1", true), ("a", false), ("b", false), ("j", false)],
-        &[(0, 1), (1, 2), (1, 3), (2, 4), (3, 4), (4, 5)],
-    )
-}
-
-const TWO_WIDE: &[(&str, &str)] = &[
-    ("r1", "a"),
-    ("r1", "b"),
-    ("a", "j"),
-    ("b", "j"),
-    ("j", "dst"),
-];
-
 fn report(name: &str, ours: u64, scamper: Option<u64>) {
     match scamper {
         Some(s) => eprintln!("{name}: globetrace {ours} probes, scamper tracelb {s} probes"),
@@ -124,10 +110,15 @@ fn report(name: &str, ours: u64, scamper: Option<u64>) {
 
 #[test]
 fn a_two_wide_diamond_over_udp_both_families() {
-    let Some(topo) = two_wide() else { return };
+    let Some(topo) = TWO_WIDE.build() else { return };
     for v6 in [false, true] {
         let run = discover(&topo, &["-U"], v6);
-        assert_eq!(links(&run), expected(&topo, v6, TWO_WIDE), "{:#}", run.json);
+        assert_eq!(
+            links(&run),
+            expected(&topo, v6, TWO_WIDE.links),
+            "{:#}",
+            run.json
+        );
         assert!(run.reached());
         let probes = run.json["probes_sent"].as_u64().unwrap();
         let family = if v6 { "IPv6" } else { "IPv4" };
@@ -141,11 +132,11 @@ fn a_two_wide_diamond_over_udp_both_families() {
 
 #[test]
 fn a_two_wide_diamond_over_tcp() {
-    let Some(topo) = two_wide() else { return };
+    let Some(topo) = TWO_WIDE.build() else { return };
     let run = discover(&topo, &["-T"], false);
     assert_eq!(
         links(&run),
-        expected(&topo, false, TWO_WIDE),
+        expected(&topo, false, TWO_WIDE.links),
         "{:#}",
         run.json
     );
@@ -153,43 +144,16 @@ fn a_two_wide_diamond_over_tcp() {
 
 #[test]
 fn a_four_wide_diamond() {
-    let Some(topo) = Topology::graph(
-        &[
-            ("r1", true),
-            ("a", false),
-            ("b", false),
-            ("c", false),
-            ("d", false),
-            ("j", false),
-        ],
-        &[
-            (0, 1),
-            (1, 2),
-            (1, 3),
-            (1, 4),
-            (1, 5),
-            (2, 6),
-            (3, 6),
-            (4, 6),
-            (5, 6),
-            (6, 7),
-        ],
-    ) else {
+    let Some(topo) = FOUR_WIDE.build() else {
         return;
     };
     let run = discover(&topo, &["-U"], false);
-    let want = &[
-        ("r1", "a"),
-        ("r1", "b"),
-        ("r1", "c"),
-        ("r1", "d"),
-        ("a", "j"),
-        ("b", "j"),
-        ("c", "j"),
-        ("d", "j"),
-        ("j", "dst"),
-    ];
-    assert_eq!(links(&run), expected(&topo, false, want), "{:#}", run.json);
+    assert_eq!(
+        links(&run),
+        expected(&topo, false, FOUR_WIDE.links),
+        "{:#}",
+        run.json
+    );
     report(
         "4-wide diamond, UDP",
         run.json["probes_sent"].as_u64().unwrap(),
@@ -200,44 +164,16 @@ fn a_four_wide_diamond() {
 #[test]
 fn a_nested_diamond() {
     // r1 splits over x and y; x splits again over x1 and x2; all rejoin at j.
-    let Some(topo) = Topology::graph(
-        &[
-            ("r1", true),
-            ("x", true),
-            ("y", false),
-            ("x1", false),
-            ("x2", false),
-            ("y1", false),
-            ("j", false),
-        ],
-        &[
-            (0, 1),
-            (1, 2),
-            (1, 3),
-            (2, 4),
-            (2, 5),
-            (3, 6),
-            (4, 7),
-            (5, 7),
-            (6, 7),
-            (7, 8),
-        ],
-    ) else {
+    let Some(topo) = NESTED.build() else {
         return;
     };
     let run = discover(&topo, &["-U"], false);
-    let want = &[
-        ("r1", "x"),
-        ("r1", "y"),
-        ("x", "x1"),
-        ("x", "x2"),
-        ("y", "y1"),
-        ("x1", "j"),
-        ("x2", "j"),
-        ("y1", "j"),
-        ("j", "dst"),
-    ];
-    assert_eq!(links(&run), expected(&topo, false, want), "{:#}", run.json);
+    assert_eq!(
+        links(&run),
+        expected(&topo, false, NESTED.links),
+        "{:#}",
+        run.json
+    );
     report(
         "nested diamond, UDP",
         run.json["probes_sent"].as_u64().unwrap(),
@@ -247,7 +183,7 @@ fn a_nested_diamond() {
 
 #[test]
 fn a_silent_branch_is_an_unknown_vertex_and_the_rest_exact() {
-    let Some(topo) = two_wide() else { return };
+    let Some(topo) = TWO_WIDE.build() else { return };
     topo.nft("b", &common::netns::silence_rules());
     let run = discover(&topo, &["-U"], false);
     let want = &[
@@ -262,7 +198,7 @@ fn a_silent_branch_is_an_unknown_vertex_and_the_rest_exact() {
 
 #[test]
 fn a_ping_flood_beside_it_never_becomes_a_branch() {
-    let Some(topo) = two_wide() else { return };
+    let Some(topo) = TWO_WIDE.build() else { return };
     let flood = topo.spawn_background(
         topo.src(),
         ["ping", "-f", "-q", "-w", "60", &topo.dst_v4().to_string()],
@@ -287,7 +223,7 @@ fn a_ping_flood_beside_it_never_becomes_a_branch() {
     topo.kill_background(flood_routers);
     assert_eq!(
         links(&run),
-        expected(&topo, false, TWO_WIDE),
+        expected(&topo, false, TWO_WIDE.links),
         "{:#}",
         run.json
     );

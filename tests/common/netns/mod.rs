@@ -315,6 +315,7 @@ fn link_v6(link: usize, end: u16) -> Ipv6Addr {
 }
 
 mod build;
+pub mod diamonds;
 mod process;
 mod rules;
 
