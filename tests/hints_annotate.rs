@@ -1,250 +1,25 @@
 //! The hints stage end to end: `globetrace annotate` on saved traces (in
-//! `tests/fixtures/hints/`) with small GeoIP and ASN databases written here, for the four
+//! `tests/fixtures/hints/`) with small GeoIP and ASN databases written for the tests, for the four
 //! scenarios of issue 5: a run of backbone hops on a default point relocated by their host
 //! names, a detour outlier left out, a satellite leg labelled, a hop that breaks the RTT
-//! bound flagged.
+//! bound flagged; then exports, ground stations, geofeeds and overrides.
 //!
 //! The shipped data is kept out by pointing `GLOBETRACE_DATA_DIR` at an empty directory (the
-//! run then warns on stderr that it is unavailable), so only the answers written here count.
+//! run then warns on stderr that it is unavailable), so only the answers of
+//! `common::geo_answers` count.
 
+mod common;
+
+use common::geo_answers::{databases, US_DEFAULT};
 use std::fs;
-use std::net::IpAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-use mmdb_writer::{IpVersion, Value, Writer};
 use serde_json::Value as Json;
-
-/// One made-up GeoIP answer: address, city (None: country-level), country, coordinates,
-/// accuracy radius, ASN.
-type Answer = (
-    &'static str,
-    Option<&'static str>,
-    &'static str,
-    (f64, f64),
-    u16,
-    u32,
-);
-
-const US_DEFAULT: (f64, f64) = (37.751, -97.822);
-
-const ANSWERS: &[Answer] = &[
-    // default-point-run.txt
-    (
-        "68.86.93.25",
-        Some("San Jose"),
-        "US",
-        (37.3394, -121.895),
-        20,
-        7922,
-    ),
-    ("4.69.1.1", None, "US", US_DEFAULT, 1000, 3356),
-    ("4.69.1.2", None, "US", US_DEFAULT, 1000, 3356),
-    ("4.69.1.3", None, "US", US_DEFAULT, 1000, 3356),
-    ("4.69.1.4", None, "US", US_DEFAULT, 1000, 3356),
-    ("4.69.1.5", None, "US", US_DEFAULT, 1000, 3356),
-    (
-        "151.101.1.1",
-        Some("New York"),
-        "US",
-        (40.7128, -74.006),
-        10,
-        54113,
-    ),
-    // detour-outlier.txt
-    (
-        "38.104.1.1",
-        Some("New York"),
-        "US",
-        (40.7128, -74.006),
-        10,
-        174,
-    ),
-    (
-        "38.104.1.2",
-        Some("New York"),
-        "US",
-        (40.7128, -74.006),
-        10,
-        174,
-    ),
-    (
-        "130.117.1.1",
-        Some("London"),
-        "GB",
-        (51.5072, -0.1276),
-        10,
-        174,
-    ),
-    (
-        "130.117.1.2",
-        Some("Frankfurt am Main"),
-        "DE",
-        (50.1109, 8.6821),
-        10,
-        174,
-    ),
-    (
-        "130.117.1.3",
-        Some("London"),
-        "GB",
-        (51.5142, -0.0931),
-        10,
-        174,
-    ),
-    (
-        "212.58.244.69",
-        Some("London"),
-        "GB",
-        (51.5072, -0.1276),
-        10,
-        2818,
-    ),
-    // satellite-leg.txt
-    (
-        "196.201.1.1",
-        Some("Nairobi"),
-        "KE",
-        (-1.2864, 36.8172),
-        20,
-        64_501,
-    ),
-    (
-        "5.149.1.1",
-        Some("Betzdorf"),
-        "LU",
-        (49.6833, 6.35),
-        20,
-        64_502,
-    ),
-    (
-        "5.149.1.2",
-        Some("Frankfurt am Main"),
-        "DE",
-        (50.1109, 8.6821),
-        20,
-        64_502,
-    ),
-    (
-        "80.81.192.10",
-        Some("Frankfurt am Main"),
-        "DE",
-        (50.1109, 8.6821),
-        20,
-        6695,
-    ),
-    // satellite-ground.txt
-    (
-        "196.201.2.1",
-        Some("Nairobi"),
-        "KE",
-        (-1.2864, 36.8172),
-        20,
-        64_501,
-    ),
-    (
-        "5.149.2.1",
-        Some("Kabul"),
-        "AF",
-        (34.5553, 69.2075),
-        20,
-        64_504,
-    ),
-    (
-        "5.149.2.2",
-        Some("Frankfurt am Main"),
-        "DE",
-        (50.1109, 8.6821),
-        20,
-        64_504,
-    ),
-    (
-        "80.81.192.20",
-        Some("Frankfurt am Main"),
-        "DE",
-        (50.1109, 8.6821),
-        20,
-        6695,
-    ),
-    // rtt-bound.txt
-    (
-        "81.2.69.1",
-        Some("London"),
-        "GB",
-        (51.5142, -0.0931),
-        10,
-        64_503,
-    ),
-    (
-        "81.2.69.2",
-        Some("Sydney"),
-        "AU",
-        (-33.8688, 151.209),
-        10,
-        64_503,
-    ),
-    (
-        "81.2.69.3",
-        Some("London"),
-        "GB",
-        (51.5142, -0.0931),
-        10,
-        64_503,
-    ),
-];
-
-/// Writes the city (GeoIP2 City layout) and ASN (GeoLite2-ASN layout) databases once per
-/// test, into a fresh directory, with an empty directory for the shipped data.
-fn databases(test: &str) -> (PathBuf, PathBuf, PathBuf) {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("hints_annotate")
-        .join(test);
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(dir.join("no-shipped-data")).unwrap();
-    let mut city = Writer::builder("GeoIP2-City")
-        .ip_version(IpVersion::V6)
-        .build();
-    let mut asn = Writer::builder("GeoLite2-ASN")
-        .ip_version(IpVersion::V6)
-        .build();
-    for &(ip, name, cc, (lat, lon), radius, number) in ANSWERS {
-        let ip: IpAddr = ip.parse().unwrap();
-        let mut record = vec![
-            ("country", Value::map([("iso_code", Value::from(cc))])),
-            (
-                "location",
-                Value::map([
-                    ("latitude", Value::Double(lat)),
-                    ("longitude", Value::Double(lon)),
-                    ("accuracy_radius", Value::U16(radius)),
-                ]),
-            ),
-        ];
-        if let Some(name) = name {
-            record.push((
-                "city",
-                Value::map([("names", Value::map([("en", Value::from(name))]))]),
-            ));
-        }
-        city.insert_range(ip, ip, &Value::map(record)).unwrap();
-        let owner = Value::map([
-            ("autonomous_system_number", Value::U32(number)),
-            (
-                "autonomous_system_organization",
-                Value::from(format!("AS{number} Networks")),
-            ),
-        ]);
-        asn.insert_range(ip, ip, &owner).unwrap();
-    }
-    let (city_db, asn_db) = (dir.join("city.mmdb"), dir.join("asn.mmdb"));
-    fs::write(&city_db, city.to_bytes().unwrap()).unwrap();
-    fs::write(&asn_db, asn.to_bytes().unwrap()).unwrap();
-    (city_db, asn_db, dir.join("no-shipped-data"))
-}
 
 /// `globetrace annotate -n --format json` on a fixture, with `extra` options.
 fn annotate(test: &str, fixture: &str, extra: &[&str]) -> Json {
-    let (city_db, asn_db, data_dir) = databases(test);
+    let (city_db, asn_db, data_dir) = databases("hints_annotate", test);
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/hints")
         .join(fixture);
@@ -483,7 +258,7 @@ fn a_satellite_ground_station_in_another_country_is_left_out() {
     // The hops after it, in one place, still count.
     assert_eq!(hop(&doc, 4)["placement"]["counted"], true);
     // The table's summary says why.
-    let (city_db, asn_db, data_dir) = databases("satellite_ground_table");
+    let (city_db, asn_db, data_dir) = databases("hints_annotate", "satellite_ground_table");
     let out = Command::new(env!("CARGO_BIN_EXE_globetrace"))
         .args(["annotate", "-n", "--city-db"])
         .arg(&city_db)
@@ -561,7 +336,7 @@ fn a_geofeed_and_an_override_beat_geoip_and_say_so() {
     assert!(row.ends_with(",high"), "{row}");
     // A bad feed line is a usage error naming the file and line.
     fs::write(&feed, "81.2.69.0/25,GB\nnonsense,GB\n").unwrap();
-    let (city_db, _, data_dir) = databases("feeds_bad");
+    let (city_db, _, data_dir) = databases("hints_annotate", "feeds_bad");
     let out = Command::new(env!("CARGO_BIN_EXE_globetrace"))
         .args(["annotate", "-n", "--city-db"])
         .arg(&city_db)
@@ -575,88 +350,4 @@ fn a_geofeed_and_an_override_beat_geoip_and_say_so() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("geofeed.csv:2:"), "{err}");
     let _ = fs::remove_dir_all(&dir);
-}
-
-/// `globetrace locate` with the test databases; `stdin` is piped in.
-fn locate(test: &str, args: &[&str], stdin: &str) -> (i32, String, String) {
-    use std::io::Write;
-    let (city_db, asn_db, data_dir) = databases(test);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_globetrace"))
-        .arg("locate")
-        .args(args)
-        .arg("--city-db")
-        .arg(&city_db)
-        .arg("--asn-db")
-        .arg(&asn_db)
-        .env("GLOBETRACE_DATA_DIR", &data_dir)
-        .env("XDG_CACHE_HOME", data_dir.join("cache"))
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-#[test]
-fn locate_prints_the_evidence_for_names_and_addresses() {
-    let (code, text, err) = locate(
-        "locate_text",
-        &[
-            "81.2.69.2",
-            "ae-1.r01.se-kst.nordu.net",
-            "xe-0.cr1.akl1.example.net.nz",
-        ],
-        "",
-    );
-    assert_eq!(code, 0, "{err}");
-    // The address: GeoIP's answer and the verdict.
-    assert!(text.contains("81.2.69.2 (address)"), "{text}");
-    assert!(text.contains("GeoIP: Sydney, AU"), "{text}");
-    assert!(text.contains("AS64503"), "{text}");
-    assert!(text.contains("verdict: geoip Sydney, AU"), "{text}");
-    // The names: the country read, each token, the rejection, the verdict.
-    assert!(
-        text.contains("countries named: SE (from the name)"),
-        "{text}"
-    );
-    assert!(
-        text.contains(
-            "token \"kst\" [airport code: Kosti, SD] -> rejected: outside the named country SE"
-        ),
-        "{text}"
-    );
-    assert!(text.contains("verdict: hostname Auckland, NZ"), "{text}");
-
-    // JSON, from standard input, parses back to the same evidence.
-    let (code, json, err) = locate(
-        "locate_json",
-        &["--format", "json"],
-        "81.2.69.2\nxe-0.cr1.akl1.example.net.nz\n",
-    );
-    assert_eq!(code, 0, "{err}");
-    let doc: Vec<globetrace::locate::Located> = serde_json::from_str(&json).unwrap();
-    assert_eq!(doc.len(), 2);
-    assert_eq!(
-        doc[0].geoip.as_ref().unwrap().city.as_deref(),
-        Some("Sydney")
-    );
-    assert_eq!(doc[1].verdict.place.as_deref(), Some("Auckland, NZ"));
-    assert_eq!(serde_json::to_string_pretty(&doc).unwrap(), json.trim_end());
-
-    // CSV is not a locate format: a usage error.
-    let (code, _, err) = locate("locate_csv", &["--format", "csv", "x.example"], "");
-    assert_eq!(code, 2);
-    assert!(err.contains("locate prints text or JSON"), "{err}");
 }

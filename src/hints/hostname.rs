@@ -422,7 +422,7 @@ fn token_hints(
             h.needs_support |= small_locode(h);
         }
     }
-    let entries: Vec<String> = found
+    let mut entries: Vec<String> = found
         .iter()
         .map(|h| format!("{}: {}", h.kind.as_str(), h.place.label()))
         .collect();
@@ -443,15 +443,18 @@ fn token_hints(
                 .map(|c| c.to_ascii_lowercase())
                 .eq(token.alpha.chars())
     };
-    if !found.iter().any(|h| ctx.countries.allows(h.place.cc)) {
+    if found.iter().any(|h| ctx.countries.allows(h.place.cc)) {
+        found.retain(|h| ctx.countries.allows(h.place.cc));
+    } else {
         found.retain(whole_name_abroad);
     }
-    found.retain(|h| ctx.countries.allows(h.place.cc) || whole_name_abroad(h));
     if found.is_empty() && !dict::is_stopword(alpha) {
         if let Some(place) = footprint::place(alpha, token.site_number, ctx.domain)
             .filter(|p| ctx.countries.allows(p.cc))
         {
-            found.push(hint(place, HintKind::Footprint));
+            let h = hint(place, HintKind::Footprint);
+            entries.push(format!("{}: {}", h.kind.as_str(), h.place.label()));
+            found.push(h);
         }
     }
     let outcome = if before > 0 && found.is_empty() {

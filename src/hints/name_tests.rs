@@ -175,6 +175,12 @@ fn a_great_citys_whole_name_is_read_outside_the_top_level_domains_country() {
     assert_eq!(placed("ge-1-1-0.bishan.example.com.sg"), None);
     assert_eq!(placed("gi0-ren-nr-sophia-rtr-091.noc.example.fr"), None);
     assert_eq!(placed("xe-0.cr1.phx1.example.co.nz"), None);
+    // Where the name has a place at home, the one abroad is not even a second choice.
+    let london = hints("core1.london1.example.ca");
+    assert!(
+        !london.is_empty() && london.iter().all(|h| h.place.cc == "CA"),
+        "{london:?}"
+    );
     // A country written in the name confines even a whole name: not Dallas, Frankfurt.
     assert_eq!(
         placed("ae1.dallas.de-fra.example.net").as_deref(),

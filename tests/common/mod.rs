@@ -1,5 +1,6 @@
 //! Shared support for the integration tests (`mod common;` in `tests/*.rs`).
 
+pub mod geo_answers;
 pub mod netns;
 pub mod run;
 pub mod tmux;
