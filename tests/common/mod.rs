@@ -2,5 +2,6 @@
 
 pub mod geo_answers;
 pub mod netns;
+pub mod replay;
 pub mod run;
 pub mod tmux;
