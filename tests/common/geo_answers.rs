@@ -7,7 +7,9 @@
 use mmdb_writer::{IpVersion, Value, Writer};
 use std::fs;
 use std::net::IpAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+
+use super::geo_files::scratch_dir;
 
 /// One made-up GeoIP answer: address, city (None: country-level), country, coordinates,
 /// accuracy radius, ASN.
@@ -190,10 +192,7 @@ pub const ANSWERS: &[Answer] = &[
 /// Writes the city (GeoIP2 City layout) and ASN (GeoLite2-ASN layout) databases once per
 /// test, into a fresh directory, with an empty directory for the shipped data.
 pub fn databases(suite: &str, test: &str) -> (PathBuf, PathBuf, PathBuf) {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(suite)
-        .join(test);
-    let _ = fs::remove_dir_all(&dir);
+    let dir = scratch_dir(suite, test);
     fs::create_dir_all(dir.join("no-shipped-data")).unwrap();
     let mut city = Writer::builder("GeoIP2-City")
         .ip_version(IpVersion::V6)
