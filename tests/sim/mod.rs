@@ -224,6 +224,9 @@ fn configure_namespace(ns: &str) -> Result<(), String> {
         "net.ipv4.conf.default.rp_filter=0",
         "net.ipv6.conf.all.accept_dad=0",
         "net.ipv6.conf.default.accept_dad=0",
+        // A new namespace refuses unprivileged ICMP sockets (`1 0`) even to root: open them,
+        // for the runs without CAP_NET_RAW.
+        "net.ipv4.ping_group_range=0 2147483647",
     ];
     let mut args = vec!["netns", "exec", ns, "sysctl", "-q", "-w"];
     args.extend(sysctls);
