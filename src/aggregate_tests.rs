@@ -168,6 +168,19 @@ fn a_throttling_hop_behind_forward_loss_is_both() {
 }
 
 #[test]
+fn two_samples_of_one_forward_loss_are_not_told_apart_as_rate_limiting() {
+    // A link before hop 3 loses 20 %: hops 3 and 4 read 23.5 % and 16.5 % in 200 cycles, as a
+    // live run did. The 7 points between them are the two samples' noise, not hop 3's own.
+    let a = passes_with_loss(&[0.0, 0.0, 0.235, 0.165], 200);
+    let v = a.loss_verdicts();
+    assert_eq!(v[2].1.kind, LossKind::Forward);
+    assert_eq!(v[3].1.kind, LossKind::Forward);
+    // A real difference stands out of that noise (30 points of a throttled hop's own).
+    let a = passes_with_loss(&[0.0, 0.0, 0.465, 0.165], 200);
+    assert_eq!(a.loss_verdicts()[2].1.kind, LossKind::ForwardAndRateLimited);
+}
+
+#[test]
 fn noise_is_not_loss() {
     // One probe lost in 100 at the last hop: within sampling noise.
     let a = passes_with_loss(&[0.0, 0.01], 100);
