@@ -40,9 +40,12 @@ fn by_label(alpha: &str, site_number: bool, nodes: &[(Place, &str)]) -> Option<P
     }
     let is_label = |labels: &str, place: &Place| {
         labels.split("; ").any(|label| {
+            // The whole label's letters up to its number (`PD-2`: `pd`; `New York`:
+            // `newyork`, never `new`).
             let letters: String = label
                 .chars()
-                .take_while(|c| c.is_ascii_alphabetic())
+                .take_while(|c| !c.is_ascii_digit())
+                .filter(char::is_ascii_alphabetic)
                 .collect::<String>()
                 .to_ascii_lowercase();
             letters == alpha && super::country::iso(alpha).as_deref() != Some(place.cc)
@@ -88,6 +91,8 @@ mod tests {
         assert_eq!(at("pd", false, "garr.net"), None);
         // GEANT's map labels nodes by country: `uk` is not a site.
         assert_eq!(at("uk", true, "geant.net"), None);
+        // A label of several words is read whole: `Kentish MAN` is not `kentish`.
+        assert_eq!(at("kentish", false, "ja.net"), None);
     }
 
     #[test]
