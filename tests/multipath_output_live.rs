@@ -7,6 +7,7 @@
 
 mod common;
 
+use common::netns::diamonds::NESTED;
 use common::netns::Topology;
 use common::run::{binary, parse, Run};
 use globetrace::distance::Method;
@@ -30,33 +31,6 @@ const PLACES: &[(&str, (f64, f64))] = &[
     ("y1", (40.4168, -3.7038)), // Madrid
     ("j", (51.5072, -0.1276)),  // London
 ];
-
-fn nested() -> Option<Topology> {
-    // r1 splits over x and y; x splits again over x1 and x2; all rejoin at j.
-    Topology::graph(
-        &[
-            ("r1", true),
-            ("x", true),
-            ("y", false),
-            ("x1", false),
-            ("x2", false),
-            ("y1", false),
-            ("j", false),
-        ],
-        &[
-            (0, 1),
-            (1, 2),
-            (1, 3),
-            (2, 4),
-            (2, 5),
-            (3, 6),
-            (4, 7),
-            (5, 7),
-            (6, 7),
-            (7, 8),
-        ],
-    )
-}
 
 struct Outputs {
     run: Run,
@@ -139,7 +113,7 @@ fn nodes(run: &Run) -> Vec<Value> {
 
 #[test]
 fn a_live_nested_diamond_in_every_format() {
-    let Some(topo) = nested() else { return };
+    let Some(topo) = NESTED.build() else { return };
     let o = discover(&topo, "nested", &["r1", "x", "y", "x1", "x2", "y1", "j"]);
     let links = links(&o.run);
     assert_eq!(links.len(), 9, "{:#}", o.run.json);

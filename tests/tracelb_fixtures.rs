@@ -9,92 +9,46 @@
 
 mod common;
 
-use common::netns::Topology;
+use common::netns::diamonds::{Diamond, FOUR_WIDE, NESTED, TWO_WIDE};
 use std::path::Path;
 use std::process::Command;
 
 struct Case {
     name: &'static str,
-    routers: &'static [(&'static str, bool)],
-    links: &'static [(usize, usize)],
+    diamond: &'static Diamond,
     /// Routers that never send time exceeded.
     silent: &'static [&'static str],
     ipv6: bool,
 }
 
-const TWO: &[(&str, bool)] = &[("r1", true), ("a", false), ("b", false), ("j", false)];
-const TWO_LINKS: &[(usize, usize)] = &[(0, 1), (1, 2), (1, 3), (2, 4), (3, 4), (4, 5)];
-
 const CASES: &[Case] = &[
     Case {
         name: "2wide",
-        routers: TWO,
-        links: TWO_LINKS,
+        diamond: &TWO_WIDE,
         silent: &[],
         ipv6: false,
     },
     Case {
         name: "2wide6",
-        routers: TWO,
-        links: TWO_LINKS,
+        diamond: &TWO_WIDE,
         silent: &[],
         ipv6: true,
     },
     Case {
         name: "4wide",
-        routers: &[
-            ("r1", true),
-            ("a", false),
-            ("b", false),
-            ("c", false),
-            ("d", false),
-            ("j", false),
-        ],
-        links: &[
-            (0, 1),
-            (1, 2),
-            (1, 3),
-            (1, 4),
-            (1, 5),
-            (2, 6),
-            (3, 6),
-            (4, 6),
-            (5, 6),
-            (6, 7),
-        ],
+        diamond: &FOUR_WIDE,
         silent: &[],
         ipv6: false,
     },
     Case {
         name: "nested",
-        routers: &[
-            ("r1", true),
-            ("x", true),
-            ("y", false),
-            ("x1", false),
-            ("x2", false),
-            ("y1", false),
-            ("j", false),
-        ],
-        links: &[
-            (0, 1),
-            (1, 2),
-            (1, 3),
-            (2, 4),
-            (2, 5),
-            (3, 6),
-            (4, 7),
-            (5, 7),
-            (6, 7),
-            (7, 8),
-        ],
+        diamond: &NESTED,
         silent: &[],
         ipv6: false,
     },
     Case {
         name: "silent",
-        routers: TWO,
-        links: TWO_LINKS,
+        diamond: &TWO_WIDE,
         silent: &["b"],
         ipv6: false,
     },
@@ -125,7 +79,7 @@ fn run(cmd: &mut Command) -> Vec<u8> {
 fn make_tracelb_fixtures() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/many");
     for case in CASES {
-        let Some(topo) = Topology::graph(case.routers, case.links) else {
+        let Some(topo) = case.diamond.build() else {
             return;
         };
         for role in case.silent {

@@ -36,8 +36,9 @@ import re
 import subprocess
 import sys
 import tarfile
-import unicodedata
 from pathlib import Path
+
+from build import fold, km  # the same keys and distances as the other tables
 
 HERE = Path(__file__).resolve().parent
 # A node is in the city its label names if one within RADIUS_KM has that name (Ashburn's node
@@ -180,20 +181,6 @@ def read_tar(data):
     if not files:
         sys.exit("build_footprints.py: no .gml files in the archive")
     return files
-
-
-def km(a, b):
-    (la1, lo1), (la2, lo2) = a, b
-    p1, p2 = math.radians(la1), math.radians(la2)
-    dp, dl = p2 - p1, math.radians(lo2 - lo1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(h))
-
-
-def fold(text):
-    """ASCII letters of `text`, lower case, diacritics removed (as build.py's keys)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if c.isascii() and c.isalpha()).lower()
 
 
 def load_cities():

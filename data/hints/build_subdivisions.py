@@ -18,17 +18,17 @@ Only the Python standard library is used.
 
 import json
 import sys
-import unicodedata
+
+from build import fold
 
 COUNTRIES = ["TR"]
 # Provinces named otherwise than their seat (the seat's GeoNames name).
 SEATS = {"TR-41": "İzmit", "TR-54": "Adapazarı", "TR-31": "Antakya"}
 
 
-def fold(name):
-    name = name.replace("ı", "i").replace("İ", "I")
-    name = unicodedata.normalize("NFKD", name)
-    return "".join(c for c in name.lower() if c.isalpha() and c.isascii())
+def seat_key(name):
+    """build.py's key for a name, Turkish dotless and dotted i read as i."""
+    return fold(name.replace("ı", "i").replace("İ", "I"))
 
 
 def main():
@@ -41,8 +41,8 @@ def main():
         cc, _, number = s["code"].partition("-")
         if cc not in COUNTRIES or not number.isdigit():
             continue
-        seat = fold(SEATS.get(s["code"], s["name"]))
-        found = [c for c in cities if c["countrycode"] == cc and fold(c["name"]) == seat]
+        seat = seat_key(SEATS.get(s["code"], s["name"]))
+        found = [c for c in cities if c["countrycode"] == cc and seat_key(c["name"]) == seat]
         if not found:
             missing.append(s["code"])
             continue

@@ -1,19 +1,11 @@
 //! Tests of reading names: country evidence, structure before dictionaries, the words that
 //! are never places, operators' own schemes, and ground stations after satellite links.
 
-use super::tests::{city, first, hop};
+use super::tests::{city, first, hop, placed};
 use super::*;
 use crate::path::LocationSource;
 
 // ---- Country evidence and structure before dictionaries (one test per class of mistake) ----
-
-/// Where `name` is placed by itself (hints that need GeoIP's support do not count).
-fn placed(name: &str) -> Option<String> {
-    hints(name)
-        .into_iter()
-        .find(|h| !h.needs_support)
-        .map(|h| h.place.label())
-}
 
 #[test]
 fn a_country_code_before_a_location_code_keeps_it_in_that_country() {

@@ -107,17 +107,9 @@ pub fn rightmost_site(leaders: &[(usize, &Hint)]) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::hostname::hints;
+    use super::super::tests::placed;
     use super::super::tokens::tokenize;
     use super::*;
-
-    /// The first place `name` gives by itself (not one that needs GeoIP's support).
-    fn placed(name: &str) -> Option<String> {
-        hints(name)
-            .into_iter()
-            .find(|h| !h.needs_support)
-            .map(|h| h.place.label())
-    }
 
     #[test]
     fn a_code_after_an_unread_word_is_not_taken() {

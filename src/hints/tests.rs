@@ -7,6 +7,14 @@ use super::*;
 use crate::geo::Location;
 use crate::path::Responder;
 
+/// Where `name` is placed by itself (hints that need GeoIP's support do not count).
+pub(super) fn placed(name: &str) -> Option<String> {
+    hints(name)
+        .into_iter()
+        .find(|h| !h.needs_support)
+        .map(|h| h.place.label())
+}
+
 /// The first place `name` gives: (city, country).
 pub(super) fn first(name: &str) -> Option<(&'static str, &'static str)> {
     hints(name).first().map(|h| (h.place.name, h.place.cc))
