@@ -2,28 +2,12 @@
 //! what the producing tool says (scamper's own text of the same warts file, the Atlas JSON read
 //! independently, mtr's report of the same chain).
 
-use super::stream::{sniff, Item, Record, Stream};
+use super::stream::{sniff, Record, Stream};
+use super::test_support::{fixture, read};
 use super::{InputFormat, WarningReason};
 use crate::trace::{ReplyKind, Unreachable};
 use proptest::prelude::*;
 use std::net::IpAddr;
-
-fn fixture(name: &str) -> Vec<u8> {
-    let path = format!("{}/tests/fixtures/many/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-/// Every item of `bytes` read as `format`: the traces and the warnings.
-fn read(bytes: Vec<u8>, format: InputFormat) -> (Vec<Record>, Vec<super::ImportWarning>) {
-    let (mut traces, mut warnings) = (Vec::new(), Vec::new());
-    for item in Stream::new(Box::new(std::io::Cursor::new(bytes)), format) {
-        match item.unwrap() {
-            Item::Trace(r) => traces.push(*r),
-            Item::Warning(w) => warnings.push(w),
-        }
-    }
-    (traces, warnings)
-}
 
 /// `(ttl, responders)` of each hop.
 fn hops(r: &Record) -> Hops {

@@ -59,6 +59,8 @@ mod many_tests;
 #[cfg(test)]
 mod robustness_tests;
 #[cfg(test)]
+mod test_support;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tracelb_tests;

@@ -3,8 +3,9 @@
 //! on (tests/fixtures/many/tracelb-*: real scamper runs over kernel ECMP diamonds, made by
 //! `generate.sh tracelb`).
 
-use super::stream::{Item, Record, Stream};
-use super::{ImportWarning, InputFormat};
+use super::stream::{Item, Stream};
+use super::test_support::{fixture, read};
+use super::InputFormat;
 use crate::multipath::Multipath;
 use crate::trace::Trace;
 use proptest::prelude::*;
@@ -12,22 +13,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
 const CASES: [&str; 5] = ["2wide", "2wide6", "4wide", "nested", "silent"];
-
-fn fixture(name: &str) -> Vec<u8> {
-    let path = format!("{}/tests/fixtures/many/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-fn read(bytes: Vec<u8>, format: InputFormat) -> (Vec<Record>, Vec<ImportWarning>) {
-    let (mut traces, mut warnings) = (Vec::new(), Vec::new());
-    for item in Stream::new(Box::new(std::io::Cursor::new(bytes)), format) {
-        match item.unwrap() {
-            Item::Trace(r) => traces.push(*r),
-            Item::Warning(w) => warnings.push(w),
-        }
-    }
-    (traces, warnings)
-}
 
 /// The one trace of a fixture, read as `format`, without warnings.
 fn one(name: &str, format: InputFormat) -> Trace {

@@ -2,26 +2,11 @@
 //! `sc_warts2json` (read by the JSON reader) of the real files in tests/fixtures/many, plus
 //! hand-built objects for what those files lack (MPLS extensions, references, damage).
 
-use super::stream::{Item, Record, Stream};
-use super::{ImportWarning, InputFormat, WarningReason};
+use super::stream::Stream;
+use super::test_support::{fixture, read};
+use super::{InputFormat, WarningReason};
 use proptest::prelude::*;
 use std::net::IpAddr;
-
-fn fixture(name: &str) -> Vec<u8> {
-    let path = format!("{}/tests/fixtures/many/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-fn read(bytes: Vec<u8>, format: InputFormat) -> (Vec<Record>, Vec<ImportWarning>) {
-    let (mut traces, mut warnings) = (Vec::new(), Vec::new());
-    for item in Stream::new(Box::new(std::io::Cursor::new(bytes)), format) {
-        match item.unwrap() {
-            Item::Trace(r) => traces.push(*r),
-            Item::Warning(w) => warnings.push(w),
-        }
-    }
-    (traces, warnings)
-}
 
 #[test]
 fn warts_equals_its_sc_warts2json_and_sc_warts2text() {
