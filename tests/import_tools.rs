@@ -6,7 +6,7 @@
 mod common;
 
 use common::netns::Topology;
-use common::run::binary;
+use common::run::{annotate_offline, jsonl_documents};
 use serde_json::Value;
 use std::net::IpAddr;
 use std::process::Command;
@@ -19,21 +19,7 @@ fn scratch(name: &str) -> std::path::PathBuf {
 
 /// `annotate --format jsonl` of `file`: one document per trace (or the one trace's document).
 fn annotate(file: &std::path::Path) -> Vec<Value> {
-    let out = Command::new(binary())
-        .args(["annotate", "-n", "--no-geo", "--format", "jsonl"])
-        .arg(file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    jsonl_documents(&annotate_offline("jsonl", file).stdout)
 }
 
 /// The first responder of every hop (`None` for a silent one).

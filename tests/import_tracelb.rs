@@ -7,7 +7,7 @@ mod common;
 
 use common::netns::diamonds::NESTED;
 use common::netns::is_ci;
-use common::run::binary;
+use common::run::annotate_offline;
 use globetrace::import::{open, Item, Opened};
 use globetrace::trace::Trace;
 use serde_json::Value;
@@ -20,15 +20,7 @@ fn fixture(name: &str) -> String {
 
 /// Responders per hop of `annotate --format json` of one file, and its graph's links.
 fn annotated(file: &str) -> (Vec<(u64, BTreeSet<String>)>, Links) {
-    let out = Command::new(binary())
-        .args(["annotate", "-n", "--no-geo", "--format", "json", file])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{file}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = annotate_offline("json", file);
     assert!(
         out.stderr.is_empty(),
         "{}",

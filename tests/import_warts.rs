@@ -8,7 +8,7 @@
 mod common;
 
 use common::netns::is_ci;
-use common::run::binary;
+use common::run::{annotate_offline, jsonl_documents};
 use serde_json::Value;
 use std::process::Command;
 
@@ -17,25 +17,13 @@ fn fixture(name: &str) -> String {
 }
 
 fn jsonl(file: &str) -> Vec<Value> {
-    let out = Command::new(binary())
-        .args(["annotate", "-n", "--no-geo", "--format", "jsonl", file])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{file}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = annotate_offline("jsonl", file);
     assert!(
         out.stderr.is_empty(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    jsonl_documents(&out.stdout)
 }
 
 #[test]

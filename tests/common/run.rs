@@ -4,9 +4,10 @@
 
 use super::netns::Topology;
 use serde_json::Value;
+use std::ffi::OsStr;
 use std::net::IpAddr;
 use std::path::PathBuf;
-use std::process::Output;
+use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 /// The binary under test.
@@ -130,4 +131,31 @@ pub fn interrupted_trace(
     let pid = nix::unistd::Pid::from_raw(child.id() as i32);
     nix::sys::signal::kill(pid, signal).unwrap();
     parse(child.wait_with_output().unwrap())
+}
+
+/// `globetrace annotate -n --no-geo --format FORMAT FILE` (offline: no lookups, no data), which
+/// must succeed.
+pub fn annotate_offline(format: &str, file: impl AsRef<OsStr>) -> Output {
+    let file = file.as_ref();
+    let out = Command::new(binary())
+        .args(["annotate", "-n", "--no-geo", "--format", format])
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}: {}",
+        file.to_string_lossy(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// The documents of JSON lines output, one per line.
+pub fn jsonl_documents(stdout: &[u8]) -> Vec<Value> {
+    std::str::from_utf8(stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }
