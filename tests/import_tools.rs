@@ -105,34 +105,7 @@ fn scamper_warts_and_json_read_back_as_the_routers_answered() {
 
 #[test]
 fn mtr_json_reads_back_as_the_routers_answered() {
-    let Some(topo) = Topology::chain(3) else {
-        return;
-    };
-    for v6 in [false, true] {
-        let dst = if v6 {
-            topo.dst_v6().to_string()
-        } else {
-            topo.dst_v4().to_string()
-        };
-        let run = topo.exec("src", ["mtr", "-n", "--json", "-c", "3", &dst]);
-        assert!(
-            run.status.success(),
-            "{}",
-            String::from_utf8_lossy(&run.stderr)
-        );
-        let file = scratch(if v6 { "mtr6.json" } else { "mtr.json" });
-        std::fs::write(&file, &run.stdout).unwrap();
-        let docs = annotate(&file);
-        assert_eq!(docs.len(), 1);
-        assert_eq!(responders(&docs[0]), expected(&topo, v6));
-        assert_eq!(docs[0]["reached"], true);
-        // mtr said 3 sent at each hop; the import keeps that.
-        assert!(docs[0]["hops"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|h| h["sent"] == 3));
-    }
+    mtr_reads_back("--json", "json");
 }
 
 /// The first answering responder of every hop (tracepath prints a hop once per probe, so a
@@ -192,6 +165,12 @@ fn tracepath_reads_back_as_the_routers_answered() {
 
 #[test]
 fn mtr_xml_reads_back_as_the_routers_answered() {
+    mtr_reads_back("--xml", "xml");
+}
+
+/// `mtr -n FLAG -c 3` on a 3-router chain, both families, read back: the routers in order,
+/// reached, and the 3 probes mtr said it sent at each hop.
+fn mtr_reads_back(flag: &str, extension: &str) {
     let Some(topo) = Topology::chain(3) else {
         return;
     };
@@ -201,18 +180,19 @@ fn mtr_xml_reads_back_as_the_routers_answered() {
         } else {
             topo.dst_v4().to_string()
         };
-        let run = topo.exec("src", ["mtr", "-n", "--xml", "-c", "3", &dst]);
+        let run = topo.exec("src", ["mtr", "-n", flag, "-c", "3", &dst]);
         assert!(
             run.status.success(),
             "{}",
             String::from_utf8_lossy(&run.stderr)
         );
-        let file = scratch(if v6 { "mtr6.xml" } else { "mtr.xml" });
+        let file = scratch(&format!("mtr{}.{extension}", if v6 { "6" } else { "" }));
         std::fs::write(&file, &run.stdout).unwrap();
         let docs = annotate(&file);
         assert_eq!(docs.len(), 1);
         assert_eq!(responders(&docs[0]), expected(&topo, v6));
         assert_eq!(docs[0]["reached"], true);
+        // mtr said 3 sent at each hop; the import keeps that.
         assert!(docs[0]["hops"]
             .as_array()
             .unwrap()
