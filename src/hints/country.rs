@@ -17,7 +17,8 @@
 //!   UN/LOCODE counts even when it is router vocabulary (`be-bru` is Brussels even though `be`
 //!   is also a Bundle-Ether);
 //! - the top-level domain, when it is a country's and not one sold for other meanings (`.io`,
-//!   `.co`, `.tv`, …). Codes in the name's own labels outrank the ccTLD: a British operator
+//!   `.co`, `.tv`, …), or one only United States institutions may register (`.edu`, `.gov`,
+//!   `.mil`). Codes in the name's own labels outrank the ccTLD: a British operator
 //!   under `.uk` may name a router `ams-nl-…`.
 //!
 //! `uk` is read as GB. US state and Canadian province labels (`.ca.`, `.va.`) are not taken
@@ -70,6 +71,11 @@ pub enum Origin {
 pub struct Evidence {
     pub countries: Vec<String>,
     pub origin: Option<Origin>,
+    /// The top-level domain's country, when the name's own codes are only two letters at a
+    /// label's end with no UN/LOCODE beside them (`nr-frankfurt1.x-win.dfn.de`: `nr` may be a
+    /// role) and the domain names another country: read in its stead when no token reads in
+    /// the written one.
+    pub tld_instead: Option<String>,
 }
 
 impl Evidence {
@@ -95,6 +101,9 @@ pub fn iso(code: &str) -> Option<String> {
 /// The countries named in `tokens`' host labels and top-level domain (module docs).
 pub fn evidence(tokens: &Tokens) -> Evidence {
     let mut countries: Vec<String> = Vec::new();
+    // Whether any code was read where it cannot be a role: a whole label, or beside its
+    // country's UN/LOCODE.
+    let mut firm = false;
     let mut add = |cc: String| {
         if !countries.contains(&cc) {
             countries.push(cc);
@@ -104,6 +113,7 @@ pub fn evidence(tokens: &Tokens) -> Evidence {
         if label.len() == 2 && !dict::is_router_word(label) && !STATE_CODES.contains(&&**label) {
             if let Some(cc) = iso(label) {
                 add(cc);
+                firm = true;
             }
             continue;
         }
@@ -131,24 +141,50 @@ pub fn evidence(tokens: &Tokens) -> Evidence {
             let worded = |p: &&&str| p.bytes().any(|b| b.is_ascii_alphabetic());
             let at_end = !parts[..at].iter().any(|p| worded(&p))
                 || !parts[at + 1..].iter().any(|p| worded(&p));
-            if with_locode || (at_end && !dict::is_router_word(part)) {
+            // A role with its number beside the code (`sl-bb21-mia`: Sprint's prefix, then
+            // backbone router 21) says the two letters begin a router's name, not a country.
+            let beside_role = beside
+                .iter()
+                .filter_map(|i| parts.get((*i)?))
+                .any(|p| dict::is_router_word(alpha(p)) && p.len() > alpha(p).len());
+            if with_locode || (at_end && !dict::is_router_word(part) && !beside_role) {
                 add(cc);
+                firm |= with_locode;
             }
         }
     }
+    let tld = tokens.domain.rsplit('.').next().unwrap_or_default();
+    let tld = match tld {
+        // Registered only to United States institutions.
+        "edu" | "gov" | "mil" => Some("US".to_string()),
+        _ => iso(tld).filter(|_| !GENERIC_TLDS.contains(&tld)),
+    };
     if !countries.is_empty() {
+        let tld_instead = tld.filter(|cc| !firm && !countries.contains(cc));
         return Evidence {
             countries,
             origin: Some(Origin::Name),
+            tld_instead,
         };
     }
-    let tld = tokens.domain.rsplit('.').next().unwrap_or_default();
-    match iso(tld).filter(|_| !GENERIC_TLDS.contains(&tld)) {
+    match tld {
         Some(cc) => Evidence {
             countries: vec![cc],
             origin: Some(Origin::Tld),
+            tld_instead: None,
         },
         None => Evidence::default(),
+    }
+}
+
+impl Evidence {
+    /// The evidence of the top-level domain alone, when [`Evidence::tld_instead`] is set.
+    pub fn of_tld_instead(&self) -> Option<Evidence> {
+        self.tld_instead.as_ref().map(|cc| Evidence {
+            countries: vec![cc.clone()],
+            origin: Some(Origin::Tld),
+            tld_instead: None,
+        })
     }
 }
 
@@ -216,6 +252,30 @@ mod tests {
     }
 
     #[test]
+    fn a_code_beside_a_numbered_role_is_a_prefix() {
+        // Sprint's `sl-` before backbone router 21; not Sierra Leone.
+        assert!(countries("sl-bb21-mia-12-0-0.sprintlink.net").0.is_empty());
+        assert_eq!(countries("se-kst-r1.example.net").0, ["SE"]);
+    }
+
+    #[test]
+    fn a_lone_code_at_a_labels_end_leaves_the_tld_as_second_reading() {
+        let e = evidence(&tokenize("nr-frankfurt1-fe0-0.x-win.dfn.de"));
+        assert_eq!(e.countries, ["NR"]);
+        assert_eq!(e.tld_instead.as_deref(), Some("DE"));
+        assert_eq!(e.of_tld_instead().unwrap().countries, ["DE"]);
+        // Not when the code stands beside its own UN/LOCODE, or is a whole label.
+        assert_eq!(
+            evidence(&tokenize("se-sto-r1.example.de")).tld_instead,
+            None
+        );
+        assert_eq!(
+            evidence(&tokenize("r1.fra.de.example.fi")).tld_instead,
+            None
+        );
+    }
+
+    #[test]
     fn interface_and_state_labels_are_not_countries() {
         assert!(countries("ae-2-3602.ear2.example.net").0.is_empty());
         assert!(countries("be-2-pe03.529bryant.ca.ibone.comcast.net")
@@ -235,6 +295,8 @@ mod tests {
         assert!(countries("pop1.example.io").0.is_empty());
         assert!(countries("edge.example.tv").0.is_empty());
         assert!(countries("edge.example.co").0.is_empty());
+        // Top-level domains only United States institutions may register.
+        assert_eq!(countries("ae-1.4079.rtsw.clev.net.internet2.edu").0, ["US"]);
         // The name's own codes outrank its domain's.
         assert_eq!(countries("ams-nl-1.example.co.uk").0, ["NL"]);
     }

@@ -187,6 +187,30 @@ pub fn hints(hostname: &str) -> Vec<Hint> {
 pub fn analyse(hostname: &str) -> Analysis {
     let tokens = tokenize(hostname);
     let countries = country::evidence(&tokens);
+    let written = analyse_in(&tokens, countries.clone());
+    // Two letters at a label's end with nothing of theirs beside them (`nr-frankfurt1`
+    // under `.de`) may be a role: when no token reads in that country, the domain's country
+    // is read instead, if the token there has a site number or is a place's name (`tr-cps`
+    // under `.edu` stays unread: two letters and three are as often a word of the scheme).
+    match countries.of_tld_instead() {
+        Some(tld) if written.hints.is_empty() => {
+            let mut instead = analyse_in(&tokens, tld);
+            let sited = |h: &Hint| h.site_number || h.kind >= HintKind::Long;
+            if !instead.hints.first().is_some_and(sited) {
+                return written;
+            }
+            instead.verdict += &format!(
+                " (read in the domain's country: nothing reads in {} of the name)",
+                countries.countries.join(",")
+            );
+            instead
+        }
+        _ => written,
+    }
+}
+
+/// Reads `tokens` within the countries of `countries` (see [`analyse`]).
+fn analyse_in(tokens: &super::tokens::Tokens, countries: Evidence) -> Analysis {
     let ctx = Context {
         domain: &tokens.domain,
         router_like: tokens.tokens.iter().any(|t| dict::is_router_word(&t.alpha))

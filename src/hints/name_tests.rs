@@ -38,6 +38,51 @@ fn a_country_code_before_a_location_code_keeps_it_in_that_country() {
 }
 
 #[test]
+fn two_letters_that_begin_a_routers_name_are_not_its_country() {
+    // Sprint's `sl-` before a numbered role (`bb21`, `crs1`) is no Sierra Leone.
+    assert_eq!(
+        placed("sl-bb21-mia-12-0-0.sprintlink.net").as_deref(),
+        Some("Miami, FL, US")
+    );
+    // DFN's `nr-` (no Nauru) and `gr-` (no Greece) under `.de`: nothing reads there, so the
+    // domain's country is read instead, and says so.
+    assert_eq!(
+        placed("nr-frankfurt1-fe0-0.x-win.dfn.de").as_deref(),
+        Some("Frankfurt am Main, DE")
+    );
+    assert_eq!(
+        placed("gr-ham1-te1-3.x-win.dfn.de").as_deref(),
+        Some("Hamburg, DE")
+    );
+    assert!(analyse("gr-ham1-te1-3.x-win.dfn.de")
+        .verdict
+        .contains("read in the domain's country"));
+    // Not for a code with no site number (`tr-cps` under `.edu`: a word of the scheme).
+    assert_eq!(placed("lsan0.tr-cps.internet2.edu"), None);
+    // A code that reads in the written country keeps it there.
+    assert_eq!(
+        placed("se-sto-r1.example.de").as_deref(),
+        Some("Stockholm, SE")
+    );
+}
+
+#[test]
+fn a_site_after_a_role_and_its_number_is_read() {
+    // Charter's `bbr02atlnga`: backbone router 02 in Atlanta's CLLI code; `bue` (its
+    // Bundle-Ether) does not outweigh it.
+    assert_eq!(
+        placed("bbr02atlnga-bue-3.atln.ga.charter.com").as_deref(),
+        Some("Atlanta, GA, US")
+    );
+    // Roles that are also airport codes are roles (`bhr`: Bharatpur's; `bsr`: Basra's).
+    assert_eq!(placed("bhr2-pos-0-0.example.net"), None);
+    assert_eq!(
+        placed("bsr02.tomsk.ertelecom.ru").as_deref(),
+        Some("Tomsk, RU")
+    );
+}
+
+#[test]
 fn a_code_in_a_written_country_may_abbreviate_its_city() {
     // `FKT.DE`, `HKI.FI`, `STK.SE`: no dictionary has the code, but the name writes the
     // country, and one city of 100,000 or more there is spelt by its letters in order.

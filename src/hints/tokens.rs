@@ -5,12 +5,15 @@
 //! `asbnva02`, `cr0-fra2`, `ldn-london`). So a label is cut at `-` and `_`, and each part
 //! that starts with a letter gives the letters before its first digit (`sjc03` → `sjc`); a
 //! part that starts with a digit is an interface or a street address (`100ge14`,
-//! `529bryant`) and gives nothing. Consecutive letter-only parts are also joined
+//! `529bryant`) and gives nothing; a part that is a role, its number and then a site
+//! (`bbr02atlnga`) gives the site as well. Consecutive letter-only parts are also joined
 //! (`los-angeles` → `losangeles`), since dictionaries hold squashed names. The registered
 //! domain (`cogentco.com`, `ntt.net`, `example.co.uk`) is the network's, not a place, so it
 //! is set apart: operator tables are keyed by it. A two-letter label right after a token is
 //! kept as that token's *qualifier* (`sanjose.ca`, `lhr15.uk`, `asbnva02.us`): a state or
 //! country that narrows the token's places.
+
+use super::dict;
 
 /// One token: where it is and what it says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,6 +92,7 @@ pub fn tokenize(hostname: &str) -> Tokens {
                 continue;
             }
             let site_number = part[alpha.len()..].starts_with(|c: char| c.is_ascii_digit());
+            let site = site_after_role(&alpha, &part[alpha.len()..]);
             tokens.push(Token {
                 alpha,
                 text: part.to_string(),
@@ -99,6 +103,18 @@ pub fn tokenize(hostname: &str) -> Tokens {
                 site_number,
                 qualifier: qualifier.clone(),
             });
+            if let Some(site) = site {
+                tokens.push(Token {
+                    site_number: part.ends_with(|c: char| c.is_ascii_digit()),
+                    alpha: site.trim_end_matches(|c: char| c.is_ascii_digit()).into(),
+                    text: site.into(),
+                    label: i,
+                    part: p,
+                    parts: parts.len(),
+                    width: 1,
+                    qualifier: qualifier.clone(),
+                });
+            }
         }
         // Joined runs of two or three letter-only parts: `los-angeles`, `rio-de-janeiro`.
         for width in 2..=3 {
@@ -129,6 +145,17 @@ pub fn tokenize(hostname: &str) -> Tokens {
     }
 }
 
+/// The site written after a role and its number in one part (`bbr02atlnga`: backbone router
+/// 02 at `atlnga`, Atlanta's CLLI code): at least six letters, then only digits, when the
+/// part's leading letters are router vocabulary.
+fn site_after_role<'a>(role: &str, rest: &'a str) -> Option<&'a str> {
+    let site = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+    let letters = site.bytes().take_while(u8::is_ascii_alphabetic).count();
+    let only_digits_after = site[letters..].bytes().all(|b| b.is_ascii_digit());
+    (site.len() < rest.len() && letters >= 6 && only_digits_after && dict::is_router_word(role))
+        .then_some(site)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,6 +178,17 @@ mod tests {
             alphas("ae-2-3602.ear2.London1.Level3.net"),
             ["ae", "ear", "london"]
         );
+    }
+
+    #[test]
+    fn a_site_after_a_role_and_its_number() {
+        assert_eq!(
+            alphas("bbr02atlnga-bue-3.atln.ga.charter.com"),
+            ["bbr", "atlnga", "bue", "atln", "ga"]
+        );
+        // Not after a word that is no role, nor a short tail (`r4003s` is no site).
+        assert_eq!(alphas("abc02atlnga.example.net"), ["abc"]);
+        assert_eq!(alphas("cr02xyz.example.net"), ["cr"]);
     }
 
     #[test]
