@@ -71,10 +71,10 @@ pub enum Origin {
 pub struct Evidence {
     pub countries: Vec<String>,
     pub origin: Option<Origin>,
-    /// The top-level domain's country, when the name's own codes are only two letters at a
-    /// label's end with no UN/LOCODE beside them (`nr-frankfurt1.x-win.dfn.de`: `nr` may be a
-    /// role) and the domain names another country: read in its stead when no token reads in
-    /// the written one.
+    /// The top-level domain's country, when no code of the name stands beside its own
+    /// UN/LOCODE (`nr-frankfurt1.x-win.dfn.de`: `nr` may be a role; `klng-bras4.sz.ip.
+    /// rostelecom.ru`: `sz` an operator's region) and the domain names another country: read
+    /// in its stead when no token reads in the written one.
     pub tld_instead: Option<String>,
 }
 
@@ -101,8 +101,8 @@ pub fn iso(code: &str) -> Option<String> {
 /// The countries named in `tokens`' host labels and top-level domain (module docs).
 pub fn evidence(tokens: &Tokens) -> Evidence {
     let mut countries: Vec<String> = Vec::new();
-    // Whether any code was read where it cannot be a role: a whole label, or beside its
-    // country's UN/LOCODE.
+    // Whether any code was read beside its country's UN/LOCODE, where it cannot be a role or
+    // a region of the operator's own (Rostelecom's `.sz.`, north-west, is no Eswatini).
     let mut firm = false;
     let mut add = |cc: String| {
         if !countries.contains(&cc) {
@@ -113,7 +113,6 @@ pub fn evidence(tokens: &Tokens) -> Evidence {
         if label.len() == 2 && !dict::is_router_word(label) && !STATE_CODES.contains(&&**label) {
             if let Some(cc) = iso(label) {
                 add(cc);
-                firm = true;
             }
             continue;
         }
@@ -264,14 +263,16 @@ mod tests {
         assert_eq!(e.countries, ["NR"]);
         assert_eq!(e.tld_instead.as_deref(), Some("DE"));
         assert_eq!(e.of_tld_instead().unwrap().countries, ["DE"]);
-        // Not when the code stands beside its own UN/LOCODE, or is a whole label.
+        // Not when the code stands beside its own UN/LOCODE.
         assert_eq!(
             evidence(&tokenize("se-sto-r1.example.de")).tld_instead,
             None
         );
+        // A whole label may be an operator's region (Rostelecom's `sz`, north-west).
+        let e = evidence(&tokenize("klng-bras4.sz.ip.rostelecom.ru"));
         assert_eq!(
-            evidence(&tokenize("r1.fra.de.example.fi")).tld_instead,
-            None
+            (e.countries, e.tld_instead.as_deref()),
+            (vec!["SZ".into()], Some("RU"))
         );
     }
 

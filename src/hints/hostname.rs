@@ -190,12 +190,15 @@ pub fn analyse(hostname: &str) -> Analysis {
     let written = analyse_in(&tokens, countries.clone());
     // Two letters at a label's end with nothing of theirs beside them (`nr-frankfurt1`
     // under `.de`) may be a role: when no token reads in that country, the domain's country
-    // is read instead, if the token there has a site number or is a place's name (`tr-cps`
-    // under `.edu` stays unread: two letters and three are as often a word of the scheme).
+    // is read instead, if the token there has a site number, is a place's name or an
+    // abbreviation in the site position (`tr-cps` under `.edu` stays unread: two letters and
+    // three are as often a word of the scheme).
     match countries.of_tld_instead() {
         Some(tld) if written.hints.is_empty() => {
             let mut instead = analyse_in(&tokens, tld);
-            let sited = |h: &Hint| h.site_number || h.kind >= HintKind::Long;
+            let sited = |h: &Hint| {
+                h.site_number || h.kind >= HintKind::Long || h.kind == HintKind::Abbreviation
+            };
             if !instead.hints.first().is_some_and(sited) {
                 return written;
             }
@@ -222,7 +225,18 @@ fn analyse_in(tokens: &super::tokens::Tokens, countries: Evidence) -> Analysis {
         .tokens
         .iter()
         .enumerate()
-        .map(|(i, token)| token_hints(token, position::before_device_part(&tokens.tokens, i), &ctx))
+        .map(|(i, token)| {
+            // A state written after a code (`crlt.vic`) makes it a locality of that state,
+            // which a country-wide abbreviation cannot check.
+            let before_state = tokens
+                .host_labels
+                .get(token.label + 1)
+                .is_some_and(|l| country::is_region_label(l, &countries));
+            let site = (position::before_device_part(&tokens.tokens, i)
+                || position::after_role_label(&tokens.tokens, i))
+                && !before_state;
+            token_hints(token, site, &ctx)
+        })
         .collect();
     let unread: Vec<bool> = read
         .iter()

@@ -57,6 +57,11 @@ fn two_letters_that_begin_a_routers_name_are_not_its_country() {
     assert!(analyse("gr-ham1-te1-3.x-win.dfn.de")
         .verdict
         .contains("read in the domain's country"));
+    // Rostelecom's `.sz.` (north-west) is a region of its own, not Eswatini.
+    assert_eq!(
+        placed("klng-bras4.sz.ip.rostelecom.ru").as_deref(),
+        Some("Kaliningrad, RU")
+    );
     // Not for a code with no site number (`tr-cps` under `.edu`: a word of the scheme).
     assert_eq!(placed("lsan0.tr-cps.internet2.edu"), None);
     // A code that reads in the written country keeps it there.

@@ -18,7 +18,8 @@
 //!   device, and a whole label right after it is in the site's position. That is structure
 //!   enough for a short code or a city name that would otherwise need GeoIP's agreement.
 //! - **A word before a numbered device part is a site** (`kazn-rgr1`: Rostelecom's router
-//!   `rgr1` in Kazan). That is structure enough for a code to abbreviate a city of the
+//!   `rgr1` in Kazan), and so is a whole label after a router role's (`core1.jack`,
+//!   `rtsw.minn`). That is structure enough for a code to abbreviate a city of the
 //!   country the top-level domain names, which elsewhere it may not ([`super::abbrev`]).
 //! - **The label nearest the domain is the site** (`ibr01.ham31.ntwk.msn.net`): DNS names
 //!   grow broader to the right, and routers are named `device.site.domain` (`ccr42.ham01`,
@@ -26,6 +27,7 @@
 //!   labels disagree, the rightmost is the site and the others are device or role names that
 //!   spell a place (`ibr`, Microsoft's border routers, is Ibaraki's airport).
 
+use super::dict;
 use super::hostname::{Hint, HintKind};
 use super::tokens::Token;
 
@@ -79,6 +81,24 @@ pub fn after_device_label(tokens: &[Token], i: usize, unread: &[bool]) -> bool {
             && d.label + 1 == t.label
             && d.site_number
             && d.alpha.len() >= 2
+            && d.text[d.alpha.len()..].bytes().all(|b| b.is_ascii_digit())
+    })
+}
+
+/// Whether `tokens[i]` is a whole label of letters right after a label that is one router
+/// role, numbered or not (`core1.jack`, `bgw01.ekat`, `rtsw.minn`): the site's position
+/// (`device.site.domain`), enough for a four-letter code to abbreviate a city of the
+/// top-level domain's country ([`super::abbrev`]).
+pub fn after_role_label(tokens: &[Token], i: usize) -> bool {
+    let t = &tokens[i];
+    if t.width != 1 || t.parts != 1 || t.label == 0 || t.alpha != t.text {
+        return false;
+    }
+    tokens.iter().any(|d| {
+        d.width == 1
+            && d.parts == 1
+            && d.label + 1 == t.label
+            && dict::is_router_word(&d.alpha)
             && d.text[d.alpha.len()..].bytes().all(|b| b.is_ascii_digit())
     })
 }
@@ -170,6 +190,31 @@ mod tests {
         assert_eq!(placed("web1.lax.example.com"), None);
         assert_eq!(placed("dev1.de-hmb.example.net"), None);
         assert_eq!(placed("abc1.hmb.example.de"), None);
+    }
+
+    #[test]
+    fn a_label_after_a_role_may_abbreviate_a_city_of_the_domains_country() {
+        // Internet2's `core1.jack`, `rtsw.clev` (`.edu`: the United States).
+        for (name, city) in [
+            (
+                "fourhundredge-0-0-0-0.4079.core1.jack.net.internet2.edu",
+                "Jacksonville, FL, US",
+            ),
+            ("ae-1.4079.rtsw.clev.net.internet2.edu", "Cleveland, OH, US"),
+        ] {
+            assert_eq!(placed(name).as_deref(), Some(city), "{name}");
+        }
+        let t = tokenize("ae-1.4079.rtsw.clev.net.internet2.edu").tokens;
+        let clev = t.iter().position(|t| t.alpha == "clev").unwrap();
+        assert!(after_role_label(&t, clev));
+        // Not after a word that is no role, nor before a state label (`crlt.vic`: a suburb
+        // of Melbourne, whatever city of Australia its letters fit).
+        let t = tokenize("ae-1.abc.clev.example.edu").tokens;
+        assert!(!after_role_label(
+            &t,
+            t.iter().position(|t| t.alpha == "clev").unwrap()
+        ));
+        assert_eq!(placed("et-5-1-0.pe1.crlt.vic.aarnet.net.au"), None);
     }
 
     #[test]
