@@ -474,12 +474,7 @@ fn token_hints(
         ctx.countries.origin == Some(country::Origin::Tld)
             && h.kind == HintKind::Long
             && h.place.population >= ABROAD_MIN_POPULATION
-            && h.place
-                .name
-                .chars()
-                .filter(char::is_ascii_alphabetic)
-                .map(|c| c.to_ascii_lowercase())
-                .eq(token.alpha.chars())
+            && own_name(&h.place, &token.alpha)
     };
     if found.iter().any(|h| ctx.countries.allows(h.place.cc)) {
         found.retain(|h| ctx.countries.allows(h.place.cc));
@@ -546,6 +541,13 @@ fn dictionary_hints(
     if out.is_empty() && alpha.len() == 6 {
         out.extend(derived_clli(alpha).map(|p| hint(p, HintKind::ClliDerived)));
     }
+    if out.is_empty() {
+        out.extend(
+            city_then_word(alpha)
+                .into_iter()
+                .map(|p| hint(p, HintKind::Long)),
+        );
+    }
     // A CLLI code proper is eight letters: place, state, then a two-letter building code
     // (`washdcdn`: Washington DC, building `dn`). North American carriers write the whole
     // code (Verizon, AT&T); elsewhere only the six-letter form is seen, and eight letters
@@ -567,6 +569,36 @@ fn dictionary_hints(
         );
     }
     out
+}
+
+/// Letters after a city's whole name that operators add for a building or a side
+/// (`vancouverbg`, `dallasequinix`): at most this many.
+const CITY_SUFFIX_MAX: usize = 7;
+
+/// The places of the longest city's own name of six letters or more, of a city of 100,000
+/// people or more, that begins `alpha` and leaves two to [`CITY_SUFFIX_MAX`] letters after
+/// it (`vancouverbg`: Vancouver; `dallasequinix`: Dallas).
+fn city_then_word(alpha: &str) -> Vec<Place> {
+    let shortest = alpha.len().saturating_sub(CITY_SUFFIX_MAX).max(6);
+    (shortest..=alpha.len().saturating_sub(2))
+        .rev()
+        .map(|n| {
+            let mut places = dict::cities(&alpha[..n]);
+            places.retain(|p| p.population >= LOCODE_MIN_POPULATION && own_name(p, &alpha[..n]));
+            places
+        })
+        .find(|places| !places.is_empty())
+        .unwrap_or_default()
+}
+
+/// Whether `letters` are `place`'s own name squashed (`dallas`), not another name of it.
+fn own_name(place: &Place, letters: &str) -> bool {
+    place
+        .name
+        .chars()
+        .filter(char::is_ascii_alphabetic)
+        .map(|c| c.to_ascii_lowercase())
+        .eq(letters.chars())
 }
 
 /// A UN/LOCODE reading of a town under [`LOCODE_MIN_POPULATION`]: it needs GeoIP's agreement

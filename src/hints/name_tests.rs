@@ -88,6 +88,26 @@ fn a_site_after_a_role_and_its_number_is_read() {
 }
 
 #[test]
+fn a_citys_own_name_then_a_word_is_the_city() {
+    // Bell Canada's `vancouverbg`, Savvis's `dallasequinix`: a building or side after it.
+    for (name, city) in [
+        ("agg1-vancouverbg_5-2-0.net.bell.ca", "Vancouver, BC, CA"),
+        ("dpr1-ge-2-0-0.dallasequinix.savvis.net", "Dallas, TX, US"),
+    ] {
+        assert_eq!(placed(name).as_deref(), Some(city), "{name}");
+    }
+    // Not another name of the city (`overrides`: Owerri's), not a short one (`nicely`), not
+    // a long tail (`hamburgerrestaurant`).
+    for name in [
+        "ae1.overrides.example.net",
+        "ae1.nicely.example.net",
+        "ae1.hamburgerrestaurant.example.net",
+    ] {
+        assert_eq!(placed(name), None, "{name}");
+    }
+}
+
+#[test]
 fn a_code_in_a_written_country_may_abbreviate_its_city() {
     // `FKT.DE`, `HKI.FI`, `STK.SE`: no dictionary has the code, but the name writes the
     // country, and one city of 100,000 or more there is spelt by its letters in order.
