@@ -11,6 +11,10 @@
 use super::country::{self, Evidence};
 use super::dict::{self, Place, Region};
 
+/// A three-letter code abbreviates a city of the top-level domain's country only if it has
+/// this many people (`rjo`, `spo` under `.br`; see [`abbreviation`]).
+const GREAT_CITY: u32 = 1_000_000;
+
 /// How many times more people the city a code abbreviates must have than the next city of
 /// the same country it could abbreviate.
 const ABBREVIATION_MARGIN: u32 = 3;
@@ -24,13 +28,15 @@ const ABBREVIATION_MARGIN: u32 = 3;
 /// A country known only from the top-level domain is the operator's, not the router's
 /// (AARNet's `b.sea.aarnet.net.au` is in Seattle, and `sea` would fit the Sunshine Coast):
 /// there a code counts only in the site position, before a numbered device part
-/// (`kazn-rgr1.pv.ip.rostelecom.ru`: `site_position`), and only with four letters: three
-/// letters scattered through a name fit some city of a large country too often (`ebt`, an
-/// operator's own prefix, fits Embu das Artes in Brazil).
+/// (`kazn-rgr1.pv.ip.rostelecom.ru`) or after a router's label (`core01.rjo.embratel.net.br`:
+/// `site_position`), and with three letters only for a city of [`GREAT_CITY`] people or more
+/// whose name has several words and the code every word's initial (`rjo` Rio de Janeiro, `spo` São Paulo; not
+/// Rostelecom's region `sib` for Saint Petersburg): three letters scattered through a name
+/// fit some city of a large country too often (`ebt`, an operator's own prefix, fits Embu
+/// das Artes in Brazil).
 pub fn abbreviation(alpha: &str, countries: &Evidence, site_position: bool) -> Option<Place> {
     let written = countries.origin == Some(country::Origin::Name);
-    let in_site_position =
-        countries.origin == Some(country::Origin::Tld) && site_position && alpha.len() == 4;
+    let in_site_position = countries.origin == Some(country::Origin::Tld) && site_position;
     if !(written || in_site_position) || !(3..=4).contains(&alpha.len()) {
         return None;
     }
@@ -43,6 +49,24 @@ pub fn abbreviation(alpha: &str, countries: &Evidence, site_position: bool) -> O
             .map(|(_, p)| p)
             .collect(),
     )
+    .filter(|p| written || alpha.len() == 4 || (p.population >= GREAT_CITY && initials(alpha, p)))
+}
+
+/// Whether `code` holds, in order, the initial of every word of `place`'s name but short
+/// particles (`de`, `do`): `rjo` for Rio de Janeiro, `spo` for São Paulo. A name of one
+/// word has no initials to check, so it does not qualify.
+fn initials(code: &str, place: &Place) -> bool {
+    let words: Vec<String> = place
+        .name
+        .split([' ', '-'])
+        .filter(|w| w.chars().count() > 2)
+        .map(super::feed::squash)
+        .collect();
+    let mut letters = code.chars();
+    words.len() >= 2
+        && words
+            .iter()
+            .all(|w| w.chars().next().is_some_and(|i| letters.any(|c| c == i)))
 }
 
 /// The one city a code fits, or the most populous when it has [`ABBREVIATION_MARGIN`] times

@@ -14,6 +14,9 @@
 //! (`london`: England and Ontario) keeps them all, most populous first, for the consistency
 //! checks to choose from; a two-letter qualifier label (`sanjose.ca`) narrows them first.
 //!
+//! The dictionaries themselves are looked up in [`super::lookup`]; this module decides which
+//! of their readings a name's structure lets stand.
+//!
 //! **Country evidence** ([`super::country`]) confines every hint of a name to the countries
 //! it names, and a three-letter token is read as those countries' UN/LOCODE first
 //! (`se-sto` Stockholm, `de-fra` Frankfurt), then as an abbreviation of one of their cities
@@ -49,10 +52,10 @@
 //! The full eight-letter form (place, state, building: `washdcdn`) is read too, for US states
 //! and Canadian provinces only.
 
-use super::abbrev::{abbreviation, derived_clli, is_state_or_province};
 use super::country::{self, Evidence};
 use super::dict::{self, Place};
 use super::footprint;
+use super::lookup::{dictionary_hints, own_name, small_locode};
 use super::position;
 use super::tokens::{tokenize, Token};
 use crate::distance::Method;
@@ -282,7 +285,7 @@ fn analyse_in(tokens: &super::tokens::Tokens, countries: Evidence) -> Analysis {
             outcome,
         });
     }
-    for (label, number, place) in country::numbered_subdivisions(&tokens, &countries) {
+    for (label, number, place) in country::numbered_subdivisions(tokens, &countries) {
         tried.push(Tried {
             token: number.clone(),
             entries: vec![format!("numbered subdivision: {}", place.label())],
@@ -504,107 +507,6 @@ fn token_hints(
         NO_ENTRY.into()
     };
     (found, entries, outcome)
-}
-
-/// The dictionaries' places for a token's letters: UN/LOCODE in the named countries, the
-/// hand-made CLLI table, city names, derived CLLI codes, airports.
-fn dictionary_hints(
-    alpha: &str,
-    countries: &Evidence,
-    site_position: bool,
-    hint: &dyn Fn(Place, HintKind) -> Hint,
-) -> Vec<Hint> {
-    let mut out = Vec::new();
-    if alpha.len() == 3 {
-        for cc in &countries.countries {
-            if let Some(place) = dict::locode(&cc.to_ascii_lowercase(), alpha) {
-                out.push(hint(place, HintKind::Locode));
-            }
-        }
-        if !out.is_empty() {
-            return out;
-        }
-    }
-    if alpha.len() == 6 {
-        if let Some(place) = dict::clli(alpha) {
-            return vec![hint(place, HintKind::Long)];
-        }
-    }
-    if alpha.len() >= 4 {
-        let kind = if alpha.len() >= 6 {
-            HintKind::Long
-        } else {
-            HintKind::Short
-        };
-        out.extend(dict::cities(alpha).into_iter().map(|p| hint(p, kind)));
-    }
-    if out.is_empty() && alpha.len() == 6 {
-        out.extend(derived_clli(alpha).map(|p| hint(p, HintKind::ClliDerived)));
-    }
-    if out.is_empty() {
-        out.extend(
-            city_then_word(alpha)
-                .into_iter()
-                .map(|p| hint(p, HintKind::Long)),
-        );
-    }
-    // A CLLI code proper is eight letters: place, state, then a two-letter building code
-    // (`washdcdn`: Washington DC, building `dn`). North American carriers write the whole
-    // code (Verizon, AT&T); elsewhere only the six-letter form is seen, and eight letters
-    // ending in a country code are more often a word (`tsinghua`: `tsin` + Ghana).
-    if out.is_empty() && alpha.len() == 8 && is_state_or_province(&alpha[4..6]) {
-        let place = &alpha[..6];
-        if let Some(p) = dict::clli(place) {
-            out.push(hint(p, HintKind::Long));
-        } else {
-            out.extend(derived_clli(place).map(|p| hint(p, HintKind::ClliDerived)));
-        }
-    }
-    if alpha.len() == 3 {
-        out.extend(dict::airport(alpha).map(|p| hint(p, HintKind::Airport)));
-    }
-    if out.iter().all(|h| !countries.allows(h.place.cc)) {
-        out.extend(
-            abbreviation(alpha, countries, site_position).map(|p| hint(p, HintKind::Abbreviation)),
-        );
-    }
-    out
-}
-
-/// Letters after a city's whole name that operators add for a building or a side
-/// (`vancouverbg`, `dallasequinix`): at most this many.
-const CITY_SUFFIX_MAX: usize = 7;
-
-/// The places of the longest city's own name of six letters or more, of a city of 100,000
-/// people or more, that begins `alpha` and leaves two to [`CITY_SUFFIX_MAX`] letters after
-/// it (`vancouverbg`: Vancouver; `dallasequinix`: Dallas).
-fn city_then_word(alpha: &str) -> Vec<Place> {
-    let shortest = alpha.len().saturating_sub(CITY_SUFFIX_MAX).max(6);
-    (shortest..=alpha.len().saturating_sub(2))
-        .rev()
-        .map(|n| {
-            let mut places = dict::cities(&alpha[..n]);
-            places.retain(|p| p.population >= LOCODE_MIN_POPULATION && own_name(p, &alpha[..n]));
-            places
-        })
-        .find(|places| !places.is_empty())
-        .unwrap_or_default()
-}
-
-/// Whether `letters` are `place`'s own name squashed (`dallas`), not another name of it.
-fn own_name(place: &Place, letters: &str) -> bool {
-    place
-        .name
-        .chars()
-        .filter(char::is_ascii_alphabetic)
-        .map(|c| c.to_ascii_lowercase())
-        .eq(letters.chars())
-}
-
-/// A UN/LOCODE reading of a town under [`LOCODE_MIN_POPULATION`]: it needs GeoIP's agreement
-/// wherever it sits in the name.
-fn small_locode(h: &Hint) -> bool {
-    h.kind == HintKind::Locode && h.place.population < LOCODE_MIN_POPULATION
 }
 
 /// True when a token is the network's own name or its start (`ren` in `renater.fr`,

@@ -58,6 +58,7 @@ mod dict;
 mod feed;
 mod footprint;
 mod hostname;
+mod lookup;
 mod position;
 mod tokens;
 

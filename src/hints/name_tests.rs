@@ -140,8 +140,16 @@ fn a_code_in_a_written_country_may_abbreviate_its_city() {
         Some("Kazan, RU")
     );
     assert_eq!(abbreviated("ae-2.750.kazn.pv.ip.example.ru"), None);
-    // There three letters are too loose: `ebt` would fit Embu das Artes.
-    assert_eq!(abbreviated("ebt-B1101-core01.rjo.example.net.br"), None);
+    // There three letters are too loose (`ebt` would fit Embu das Artes), but for a city of a
+    // million people or more whose name's every word the code begins (`rjo`: Rio de
+    // Janeiro, after a router's label); not a one-word name (`sib`, Rostelecom's Siberia
+    // region, is no Saint Petersburg).
+    assert_eq!(
+        abbreviated("ebt-B1101-core01.rjo.example.net.br").as_deref(),
+        Some("Rio de Janeiro, BR")
+    );
+    assert_eq!(placed("ebt.example.net.br"), None);
+    assert_eq!(abbreviated("ae4.nvsk-ar1.sib.ip.example.ru"), None);
     // Nor a code of five letters or more.
     assert_eq!(abbreviated("ae1.rt.frkft.de.example.net"), None);
 }
@@ -486,11 +494,9 @@ fn a_site_numbered_place_name_outranks_a_customers_name() {
 #[test]
 fn small_towns_un_locodes_need_geoip_to_agree() {
     // Half of all three-letter codes are a UN/LOCODE in the US, one in six in Germany: after
-    // `us-` or `de-` an operator's own code (`man` for MAN LAN, `hmb` for Hamburg) spells
-    // some small town by chance. Under 100,000 people, the town is only a candidate.
+    // `us-` or `de-` an operator's own code spells some small town by chance. Under 100,000
+    // people, the town is only a candidate...
     for (name, town) in [
-        ("us-man.example.net", "Martin"),
-        ("de-hmb.example.net", "Hammelburg"),
         ("se-brm.example.net", "Bromölla"),
         ("cr-abe2.example.de", "Abensberg"),
     ] {
@@ -501,6 +507,15 @@ fn small_towns_un_locodes_need_geoip_to_agree() {
                 .any(|h| h.place.name == town && h.kind == HintKind::Locode && h.needs_support),
             "{name}: {h:?}"
         );
+    }
+    // ...and a city of the country the code abbreviates stands instead (`hmb` Hamburg, not
+    // Hammelburg; `man`, MAN LAN, in Manhattan, not Martin, TN).
+    for (name, city) in [
+        ("de-hmb.example.net", "Hamburg, DE"),
+        ("us-man.example.net", "Manhattan, NY, US"),
+    ] {
+        assert_eq!(placed(name).as_deref(), Some(city), "{name}");
+        assert_eq!(hints(name)[0].kind, HintKind::Abbreviation, "{name}");
     }
     // Cities keep their UN/LOCODE reading.
     assert_eq!(
@@ -514,14 +529,14 @@ fn small_towns_un_locodes_need_geoip_to_agree() {
     // With GeoIP's city near it, the small town counts in a trace.
     let mut hops = vec![hop(
         1,
-        Some("de-hmb.example.net"),
-        city("Bad Kissingen", "DE", (50.2, 10.08)),
+        Some("se-brm.example.net"),
+        city("Kristianstad", "SE", (56.03, 14.16)),
         5.0,
     )];
     apply(&mut hops, &HintOptions::default(), None);
     let p = hops[0].placement.as_ref().unwrap();
     assert_eq!(p.source, LocationSource::Hostname);
-    assert_eq!(p.place.as_deref(), Some("Hammelburg, DE"));
+    assert_eq!(p.place.as_deref(), Some("Bromölla, SE"));
 }
 
 #[test]

@@ -85,8 +85,9 @@ pub fn after_device_label(tokens: &[Token], i: usize, unread: &[bool]) -> bool {
     })
 }
 
-/// Whether `tokens[i]` is a whole label of letters right after a label that is one router
-/// role, numbered or not (`core1.jack`, `bgw01.ekat`, `rtsw.minn`): the site's position
+/// Whether `tokens[i]` is a whole label of letters right after a label that ends in a
+/// router role, numbered or not (`core1.jack`, `bgw01.ekat`, `rtsw.minn`,
+/// `ebt-B1101-core01.rjo`): the site's position
 /// (`device.site.domain`), enough for a four-letter code to abbreviate a city of the
 /// top-level domain's country ([`super::abbrev`]).
 pub fn after_role_label(tokens: &[Token], i: usize) -> bool {
@@ -96,7 +97,7 @@ pub fn after_role_label(tokens: &[Token], i: usize) -> bool {
     }
     tokens.iter().any(|d| {
         d.width == 1
-            && d.parts == 1
+            && d.part + 1 == d.parts
             && d.label + 1 == t.label
             && dict::is_router_word(&d.alpha)
             && d.text[d.alpha.len()..].bytes().all(|b| b.is_ascii_digit())
@@ -188,7 +189,7 @@ mod tests {
         // A device label that is a service or vocabulary word is not a device here, and a
         // small town's UN/LOCODE still needs GeoIP for its size.
         assert_eq!(placed("web1.lax.example.com"), None);
-        assert_eq!(placed("dev1.de-hmb.example.net"), None);
+        assert_eq!(placed("dev1.se-brm.example.net"), None);
         assert_eq!(placed("abc1.hmb.example.de"), None);
     }
 
