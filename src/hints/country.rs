@@ -129,9 +129,13 @@ pub fn evidence(tokens: &Tokens) -> Evidence {
                 continue;
             }
             let beside = [at.checked_sub(1), Some(at + 1)];
+            // A site code is letters, then at most a number (`nyc`, `fra1`); Google's
+            // `par03s12-in-f19` is a device's code, and its `in` no India.
+            let site_code = |p: &&&str| p[alpha(p).len()..].bytes().all(|b| b.is_ascii_digit());
             let with_locode = beside
                 .iter()
                 .filter_map(|i| parts.get((*i)?))
+                .filter(site_code)
                 .any(|p| dict::locode(part, alpha(p)).is_some());
             // Inside a label (`den02s02-in-f14`, `ren-nr-lyon1`) two letters are as often a
             // word or a role as a country: there a code counts only beside its own UN/LOCODE
@@ -242,6 +246,9 @@ mod tests {
     fn codes_inside_a_label_need_their_locode_beside_them() {
         // Google's `-in-` (India?) and RENATER's `-nr-` (Nauru?) are words of their schemes.
         assert!(countries("den02s02-in-f14.1e100.net").0.is_empty());
+        // Not even beside a code that is a UN/LOCODE there (`par`: Parbhani), when that is a
+        // device's code with more after its number.
+        assert!(countries("par03s12-in-f19.1e100.net").0.is_empty());
         assert_eq!(
             countries("xe-1-0-0-ren-nr-lyon1-rtr-131.noc.renater.fr"),
             (vec!["FR".to_string()], Some(Origin::Tld))
