@@ -71,11 +71,12 @@ pub enum Origin {
 pub struct Evidence {
     pub countries: Vec<String>,
     pub origin: Option<Origin>,
-    /// The top-level domain's country, when no code of the name stands beside its own
-    /// UN/LOCODE (`nr-frankfurt1.x-win.dfn.de`: `nr` may be a role; `klng-bras4.sz.ip.
-    /// rostelecom.ru`: `sz` an operator's region) and the domain names another country: read
-    /// in its stead when no token reads in the written one.
-    pub tld_instead: Option<String>,
+    /// The domain's own country (its ccTLD's, or that of every city on its operator's map),
+    /// when no code of the name stands beside its own UN/LOCODE (`nr-frankfurt1.x-win.
+    /// dfn.de`: `nr` may be a role; `klng-bras4.sz.ip.rostelecom.ru`: `sz` an operator's
+    /// region; `ru-unipd-rt-pd1.pd1.garr.net`: GARR's `ru`, all of whose map is in Italy)
+    /// and it is another country: a second reading ([`super::hostname::analyse`]).
+    pub domain_country: Option<String>,
 }
 
 impl Evidence {
@@ -163,30 +164,43 @@ pub fn evidence(tokens: &Tokens) -> Evidence {
         _ => iso(tld).filter(|_| !GENERIC_TLDS.contains(&tld)),
     };
     if !countries.is_empty() {
-        let tld_instead = tld.filter(|cc| !firm && !countries.contains(cc));
+        let domain_country = tld
+            .or_else(|| footprint_country(&tokens.domain))
+            .filter(|cc| !firm && !countries.contains(cc));
         return Evidence {
             countries,
             origin: Some(Origin::Name),
-            tld_instead,
+            domain_country,
         };
     }
     match tld {
         Some(cc) => Evidence {
             countries: vec![cc],
             origin: Some(Origin::Tld),
-            tld_instead: None,
+            domain_country: None,
         },
         None => Evidence::default(),
     }
 }
 
+/// The one country of every city on the map of `domain`'s network, if its map has any.
+fn footprint_country(domain: &str) -> Option<String> {
+    let nodes = dict::footprint_nodes(domain);
+    let cc = nodes.first()?.0.cc;
+    nodes
+        .iter()
+        .all(|(p, _)| p.cc == cc)
+        .then(|| cc.to_string())
+}
+
 impl Evidence {
-    /// The evidence of the top-level domain alone, when [`Evidence::tld_instead`] is set.
-    pub fn of_tld_instead(&self) -> Option<Evidence> {
-        self.tld_instead.as_ref().map(|cc| Evidence {
+    /// The evidence of the domain's country alone, when [`Evidence::domain_country`] is set:
+    /// read like a top-level domain's.
+    pub fn of_domain_country(&self) -> Option<Evidence> {
+        self.domain_country.as_ref().map(|cc| Evidence {
             countries: vec![cc.clone()],
             origin: Some(Origin::Tld),
-            tld_instead: None,
+            domain_country: None,
         })
     }
 }
@@ -268,17 +282,20 @@ mod tests {
     fn a_lone_code_at_a_labels_end_leaves_the_tld_as_second_reading() {
         let e = evidence(&tokenize("nr-frankfurt1-fe0-0.x-win.dfn.de"));
         assert_eq!(e.countries, ["NR"]);
-        assert_eq!(e.tld_instead.as_deref(), Some("DE"));
-        assert_eq!(e.of_tld_instead().unwrap().countries, ["DE"]);
+        assert_eq!(e.domain_country.as_deref(), Some("DE"));
+        assert_eq!(e.of_domain_country().unwrap().countries, ["DE"]);
         // Not when the code stands beside its own UN/LOCODE.
         assert_eq!(
-            evidence(&tokenize("se-sto-r1.example.de")).tld_instead,
+            evidence(&tokenize("se-sto-r1.example.de")).domain_country,
             None
         );
+        // GARR's map is all in Italy.
+        let e = evidence(&tokenize("ru-unipd-rt-pd1.pd1.garr.net"));
+        assert_eq!(e.domain_country.as_deref(), Some("IT"));
         // A whole label may be an operator's region (Rostelecom's `sz`, north-west).
         let e = evidence(&tokenize("klng-bras4.sz.ip.rostelecom.ru"));
         assert_eq!(
-            (e.countries, e.tld_instead.as_deref()),
+            (e.countries, e.domain_country.as_deref()),
             (vec!["SZ".into()], Some("RU"))
         );
     }

@@ -192,27 +192,36 @@ pub fn analyse(hostname: &str) -> Analysis {
     let countries = country::evidence(&tokens);
     let written = analyse_in(&tokens, countries.clone());
     // Two letters at a label's end with nothing of theirs beside them (`nr-frankfurt1`
-    // under `.de`) may be a role: when no token reads in that country, the domain's country
-    // is read instead, if the token there has a site number, is a place's name or an
-    // abbreviation in the site position (`tr-cps` under `.edu` stays unread: two letters and
-    // three are as often a word of the scheme).
-    match countries.of_tld_instead() {
-        Some(tld) if written.hints.is_empty() => {
-            let mut instead = analyse_in(&tokens, tld);
-            let sited = |h: &Hint| {
-                h.site_number || h.kind >= HintKind::Long || h.kind == HintKind::Abbreviation
-            };
-            if !instead.hints.first().is_some_and(sited) {
-                return written;
-            }
-            instead.verdict += &format!(
-                " (read in the domain's country: nothing reads in {} of the name)",
-                countries.countries.join(",")
-            );
-            instead
-        }
-        _ => written,
+    // under `.de`, GARR's `ru-uni-parma-…-bo3`) may be a role: the domain's own country is
+    // read as well, and wins when nothing reads in the written one or what reads there is of
+    // a weaker kind (`parma`, another name of Perm, against GARR's node label `bo3`). Its
+    // reading must have a site number, be a place's name or an abbreviation in the site
+    // position (`tr-cps` under `.edu` stays unread: two letters and three are as often a
+    // word of the scheme).
+    let Some(domain) = countries.of_domain_country() else {
+        return written;
+    };
+    let mut instead = analyse_in(&tokens, domain);
+    let sited =
+        |h: &Hint| h.site_number || h.kind >= HintKind::Long || h.kind == HintKind::Abbreviation;
+    let Some(leader) = instead.hints.first().filter(|h| sited(h)) else {
+        return written;
+    };
+    let stronger = written.hints.first().is_none_or(|w| leader.kind > w.kind);
+    if !stronger {
+        return written;
     }
+    instead.verdict += &format!(
+        " (read in the domain's country, {}: {} in {} of the name)",
+        instead.countries.countries.join(","),
+        if written.hints.is_empty() {
+            "nothing reads"
+        } else {
+            "only a weaker reading"
+        },
+        countries.countries.join(",")
+    );
+    instead
 }
 
 /// Reads `tokens` within the countries of `countries` (see [`analyse`]).

@@ -57,6 +57,15 @@ fn two_letters_that_begin_a_routers_name_are_not_its_country() {
     assert!(analyse("gr-ham1-te1-3.x-win.dfn.de")
         .verdict
         .contains("read in the domain's country"));
+    // GARR's `ru-` (its map is all in Italy): the node label `bo3` outweighs `parma` read
+    // in Russia (another name of Perm).
+    assert_eq!(
+        placed("ru-uni-parma-rettorato-rx1-bo3.bo3.garr.net").as_deref(),
+        Some("Bologna, IT")
+    );
+    assert!(analyse("ru-uni-parma-rettorato-rx1-bo3.bo3.garr.net")
+        .verdict
+        .contains("only a weaker reading in RU"));
     // Rostelecom's `.sz.` (north-west) is a region of its own, not Eswatini.
     assert_eq!(
         placed("klng-bras4.sz.ip.rostelecom.ru").as_deref(),
