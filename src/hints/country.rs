@@ -111,6 +111,12 @@ pub fn evidence(tokens: &Tokens) -> Evidence {
         }
     };
     for label in &tokens.host_labels {
+        // The one three-letter country code seen as a label of its own (`NYC-gw14.USA.net.
+        // DTAG.DE`); others (`deu`, `fra`) are as often a city's code.
+        if label == "usa" {
+            add("US".to_string());
+            continue;
+        }
         if label.len() == 2 && !dict::is_router_word(label) && !STATE_CODES.contains(&&**label) {
             if let Some(cc) = iso(label) {
                 add(cc);
@@ -298,6 +304,11 @@ mod tests {
             (e.countries, e.domain_country.as_deref()),
             (vec!["SZ".into()], Some("RU"))
         );
+    }
+
+    #[test]
+    fn usa_as_a_label_is_the_united_states() {
+        assert_eq!(countries("NYC-gw14.USA.net.DTAG.DE").0, ["US"]);
     }
 
     #[test]

@@ -55,7 +55,7 @@
 use super::country::{self, Evidence};
 use super::dict::{self, Place};
 use super::footprint;
-use super::lookup::{dictionary_hints, own_name, small_locode};
+use super::lookup::{city_then_word, dictionary_hints, own_name, small_locode};
 use super::position;
 use super::tokens::{tokenize, Token};
 use crate::distance::Method;
@@ -479,14 +479,15 @@ fn token_hints(
     let before = found.len();
     // A top-level domain says where the operator is registered, not where each of its
     // routers stands: a great city's whole name as the city itself writes it (`dallas` under
-    // `.mx`; not another language's name, `sophia` for Sofia; not a smaller town's, which
-    // may as well be a district at home: `bishan` under `.sg`) is read abroad when it names
-    // no place in that country. A country written in the name confines everything.
+    // `.mx`, or followed by a short word: `chicagodt` under `.ca`; not another language's
+    // name, `sophia` for Sofia; not a smaller town's, which may as well be a district at
+    // home: `bishan` under `.sg`) is read abroad when it names no place in that country. A
+    // country written in the name confines everything.
     let whole_name_abroad = |h: &Hint| {
         ctx.countries.origin == Some(country::Origin::Tld)
             && h.kind == HintKind::Long
             && h.place.population >= ABROAD_MIN_POPULATION
-            && own_name(&h.place, &token.alpha)
+            && (own_name(&h.place, &token.alpha) || city_then_word(&token.alpha).contains(&h.place))
     };
     if found.iter().any(|h| ctx.countries.allows(h.place.cc)) {
         found.retain(|h| ctx.countries.allows(h.place.cc));

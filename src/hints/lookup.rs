@@ -90,7 +90,7 @@ const CITY_SUFFIX_MAX: usize = 7;
 /// The places of the longest city's own name of six letters or more, of a city of 100,000
 /// people or more, that begins `alpha` and leaves two to [`CITY_SUFFIX_MAX`] letters after
 /// it (`vancouverbg`: Vancouver; `dallasequinix`: Dallas).
-fn city_then_word(alpha: &str) -> Vec<Place> {
+pub(super) fn city_then_word(alpha: &str) -> Vec<Place> {
     let shortest = alpha.len().saturating_sub(CITY_SUFFIX_MAX).max(6);
     (shortest..=alpha.len().saturating_sub(2))
         .rev()

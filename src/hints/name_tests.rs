@@ -105,6 +105,21 @@ fn a_citys_own_name_then_a_word_is_the_city() {
     ] {
         assert_eq!(placed(name).as_deref(), Some(city), "{name}");
     }
+    // Abroad too, like a great city's whole name (Bell Canada's `chicagodt` under `.ca`).
+    assert_eq!(
+        placed("bx3-chicagodt_so-0-0-0-0.net.bell.ca").as_deref(),
+        Some("Chicago, IL, US")
+    );
+    // Cox's `mcibbrj01`: the site, then its backbone router.
+    assert_eq!(
+        placed("mcibbrj01.rd.ks.cox.net").as_deref(),
+        Some("Kansas City, MO, US")
+    );
+    // A label `USA` is the United States, not Uslar's UN/LOCODE under `.de`.
+    assert_eq!(
+        placed("NYC-gw14.USA.net.DTAG.DE").as_deref(),
+        Some("New York City, NY, US")
+    );
     // Not another name of the city (`overrides`: Owerri's), not a short one (`nicely`), not
     // a long tail (`hamburgerrestaurant`).
     for name in [

@@ -6,7 +6,8 @@
 //! that starts with a letter gives the letters before its first digit (`sjc03` → `sjc`); a
 //! part that starts with a digit is an interface or a street address (`100ge14`,
 //! `529bryant`) and gives nothing; a part that is a role, its number and then a site
-//! (`bbr02atlnga`) gives the site as well. Consecutive letter-only parts are also joined
+//! (`bbr02atlnga`) gives the site as well, and so does one of a site, a role and a number
+//! (`mcibbrj01`). Consecutive letter-only parts are also joined
 //! (`los-angeles` → `losangeles`), since dictionaries hold squashed names. The registered
 //! domain (`cogentco.com`, `ntt.net`, `example.co.uk`) is the network's, not a place, so it
 //! is set apart: operator tables are keyed by it. A two-letter label right after a token is
@@ -93,6 +94,9 @@ pub fn tokenize(hostname: &str) -> Tokens {
             }
             let site_number = part[alpha.len()..].starts_with(|c: char| c.is_ascii_digit());
             let site = site_after_role(&alpha, &part[alpha.len()..]);
+            let head = site_before_role(&alpha)
+                .filter(|_| site_number)
+                .map(str::to_string);
             tokens.push(Token {
                 alpha,
                 text: part.to_string(),
@@ -103,6 +107,18 @@ pub fn tokenize(hostname: &str) -> Tokens {
                 site_number,
                 qualifier: qualifier.clone(),
             });
+            if let Some(head) = head {
+                tokens.push(Token {
+                    alpha: head.clone(),
+                    text: head,
+                    label: i,
+                    part: p,
+                    parts: parts.len(),
+                    width: 1,
+                    site_number: true,
+                    qualifier: qualifier.clone(),
+                });
+            }
             if let Some(site) = site {
                 tokens.push(Token {
                     site_number: part.ends_with(|c: char| c.is_ascii_digit()),
@@ -156,6 +172,17 @@ fn site_after_role<'a>(role: &str, rest: &'a str) -> Option<&'a str> {
         .then_some(site)
 }
 
+/// The site written before a role in one run of letters that a number follows (Cox's
+/// `mcibbrj01`: `mci`, then backbone router `bbr` and a letter): at least three letters of
+/// site, then router vocabulary of three or more letters, then at most one letter.
+fn site_before_role(alpha: &str) -> Option<&str> {
+    (3..alpha.len().saturating_sub(2)).find_map(|cut| {
+        let (head, tail) = alpha.split_at(cut);
+        let role = |t: &str| t.len() >= 3 && dict::is_router_word(t);
+        (role(tail) || (tail.len() > 3 && role(&tail[..tail.len() - 1]))).then_some(head)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,6 +216,19 @@ mod tests {
         // Not after a word that is no role, nor a short tail (`r4003s` is no site).
         assert_eq!(alphas("abc02atlnga.example.net"), ["abc"]);
         assert_eq!(alphas("cr02xyz.example.net"), ["cr"]);
+    }
+
+    #[test]
+    fn a_site_before_a_role_and_its_number() {
+        assert_eq!(
+            alphas("mcibbrj01.rd.ks.cox.net"),
+            ["mcibbrj", "mci", "rd", "ks"]
+        );
+        assert_eq!(alphas("dalsbbrj01-ae0.r2.dl.cox.net")[1], "dals");
+        // Not without the number, nor with a short head or a long tail.
+        assert_eq!(alphas("mcibbrj.example.net"), ["mcibbrj"]);
+        assert_eq!(alphas("mibbr1.example.net"), ["mibbr"]);
+        assert_eq!(alphas("mcibbrxy1.example.net"), ["mcibbrxy"]);
     }
 
     #[test]
