@@ -67,6 +67,8 @@ mod name_tests;
 #[cfg(test)]
 mod operator_tests;
 #[cfg(test)]
+mod structure_tests;
+#[cfg(test)]
 mod tests;
 
 pub use checks::{classify as classify_location, GeoClass, KM_PER_RTT_MS, SATELLITE_JUMP_MS};

@@ -1,0 +1,100 @@
+//! Tests of names whose structure says more than their dictionary words: two letters that
+//! begin a router's name and are no country, the domain's own country as a second reading,
+//! sites written before or after a role in one part, and a city's name with a word after it.
+
+use super::tests::placed;
+use super::*;
+
+#[test]
+fn two_letters_that_begin_a_routers_name_are_not_its_country() {
+    // Sprint's `sl-` before a numbered role (`bb21`, `crs1`) is no Sierra Leone.
+    assert_eq!(
+        placed("sl-bb21-mia-12-0-0.sprintlink.net").as_deref(),
+        Some("Miami, FL, US")
+    );
+    // DFN's `nr-` (no Nauru) and `gr-` (no Greece) under `.de`: nothing reads there, so the
+    // domain's country is read instead, and says so.
+    assert_eq!(
+        placed("nr-frankfurt1-fe0-0.x-win.dfn.de").as_deref(),
+        Some("Frankfurt am Main, DE")
+    );
+    assert_eq!(
+        placed("gr-ham1-te1-3.x-win.dfn.de").as_deref(),
+        Some("Hamburg, DE")
+    );
+    assert!(analyse("gr-ham1-te1-3.x-win.dfn.de")
+        .verdict
+        .contains("read in the domain's country"));
+    // GARR's `ru-` (its map is all in Italy): the node label `bo3` outweighs `parma` read
+    // in Russia (another name of Perm).
+    assert_eq!(
+        placed("ru-uni-parma-rettorato-rx1-bo3.bo3.garr.net").as_deref(),
+        Some("Bologna, IT")
+    );
+    assert!(analyse("ru-uni-parma-rettorato-rx1-bo3.bo3.garr.net")
+        .verdict
+        .contains("only a weaker reading in RU"));
+    // Rostelecom's `.sz.` (north-west) is a region of its own, not Eswatini.
+    assert_eq!(
+        placed("klng-bras4.sz.ip.rostelecom.ru").as_deref(),
+        Some("Kaliningrad, RU")
+    );
+    // Not for a code with no site number (`tr-cps` under `.edu`: a word of the scheme).
+    assert_eq!(placed("lsan0.tr-cps.internet2.edu"), None);
+    // A code that reads in the written country keeps it there.
+    assert_eq!(
+        placed("se-sto-r1.example.de").as_deref(),
+        Some("Stockholm, SE")
+    );
+}
+
+#[test]
+fn a_site_after_a_role_and_its_number_is_read() {
+    // Charter's `bbr02atlnga`: backbone router 02 in Atlanta's CLLI code; `bue` (its
+    // Bundle-Ether) does not outweigh it.
+    assert_eq!(
+        placed("bbr02atlnga-bue-3.atln.ga.charter.com").as_deref(),
+        Some("Atlanta, GA, US")
+    );
+    // Roles that are also airport codes are roles (`bhr`: Bharatpur's; `bsr`: Basra's).
+    assert_eq!(placed("bhr2-pos-0-0.example.net"), None);
+    assert_eq!(
+        placed("bsr02.tomsk.ertelecom.ru").as_deref(),
+        Some("Tomsk, RU")
+    );
+}
+
+#[test]
+fn a_citys_own_name_then_a_word_is_the_city() {
+    // Bell Canada's `vancouverbg`, Savvis's `dallasequinix`: a building or side after it.
+    for (name, city) in [
+        ("agg1-vancouverbg_5-2-0.net.bell.ca", "Vancouver, BC, CA"),
+        ("dpr1-ge-2-0-0.dallasequinix.savvis.net", "Dallas, TX, US"),
+    ] {
+        assert_eq!(placed(name).as_deref(), Some(city), "{name}");
+    }
+    // Abroad too, like a great city's whole name (Bell Canada's `chicagodt` under `.ca`).
+    assert_eq!(
+        placed("bx3-chicagodt_so-0-0-0-0.net.bell.ca").as_deref(),
+        Some("Chicago, IL, US")
+    );
+    // Cox's `mcibbrj01`: the site, then its backbone router.
+    assert_eq!(
+        placed("mcibbrj01.rd.ks.cox.net").as_deref(),
+        Some("Kansas City, MO, US")
+    );
+    // A label `USA` is the United States, not Uslar's UN/LOCODE under `.de`.
+    assert_eq!(
+        placed("NYC-gw14.USA.net.DTAG.DE").as_deref(),
+        Some("New York City, NY, US")
+    );
+    // Not another name of the city (`overrides`: Owerri's), not a short one (`nicely`), not
+    // a long tail (`hamburgerrestaurant`).
+    for name in [
+        "ae1.overrides.example.net",
+        "ae1.nicely.example.net",
+        "ae1.hamburgerrestaurant.example.net",
+    ] {
+        assert_eq!(placed(name), None, "{name}");
+    }
+}
