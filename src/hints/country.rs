@@ -129,6 +129,11 @@ pub fn evidence(tokens: &Tokens) -> Evidence {
         }
         for (at, part) in parts.iter().enumerate() {
             let Some(cc) = iso(part) else { continue };
+            // The network's own code for a site (RLP-Net's `mz`, Mainz's vehicle code) is
+            // no country (Mozambique).
+            if own_code(&tokens.domain, part) {
+                continue;
+            }
             // Two letters and then slot and port numbers are an interface (`lt-1-1-0-0`, a
             // logical tunnel; `gr-0-0-0`, a GRE tunnel), not a country.
             let numbered = |p: &&&str| p.bytes().all(|b| b.is_ascii_digit());
@@ -187,6 +192,11 @@ pub fn evidence(tokens: &Tokens) -> Evidence {
         },
         None => Evidence::default(),
     }
+}
+
+/// Whether `code` is one of `domain`'s own site codes (operator table or vehicle codes).
+fn own_code(domain: &str, code: &str) -> bool {
+    dict::vehicle_code(domain, code).is_some() || dict::operator(domain, code).is_some_and(|o| o.1)
 }
 
 /// The one country of every city on the map of `domain`'s network, if its map has any.

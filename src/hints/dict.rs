@@ -1,5 +1,6 @@
 //! The geohint dictionaries: airports, cities, CLLI codes, operators' own codes, countries,
-//! and operators' footprints (the cities where a network has nodes).
+//! operators' footprints (the cities where a network has nodes) and the vehicle registration
+//! codes some networks name their sites by.
 //!
 //! Why compiled in and searched in place: the tables are small (~3 MB, almost all of it city
 //! names) and every trace may need them, so they are part of the binary (`include_str!`) and
@@ -241,6 +242,11 @@ static OPERATORS: Table = Table::new(
     include_str!("../../data/hints/operators.tsv"),
     2,
 );
+static VEHICLE_CODES: Table = Table::new(
+    "vehicle_codes.tsv",
+    include_str!("../../data/hints/vehicle_codes.tsv"),
+    2,
+);
 static LOCODE: Table = Table::new("locode.tsv", include_str!("../../data/hints/locode.tsv"), 2);
 static SUBDIVISIONS: Table = Table::new(
     "subdivisions.tsv",
@@ -298,6 +304,15 @@ pub fn footprint_nodes(domain: &str) -> Vec<(Place, &'static str)> {
         .matching(&domain.to_ascii_lowercase())
         .filter_map(|l| Some((FOOTPRINTS.place(l)?, l.rsplit('\t').next()?)))
         .collect()
+}
+
+/// The city a German vehicle registration code (`f`, `ko`) names in a network that names its
+/// sites by them (`data/hints/build_vehicle_codes.py`).
+pub fn vehicle_code(domain: &str, code: &str) -> Option<Place> {
+    VEHICLE_CODES
+        .find(&format!("{domain}\t{code}"))
+        .into_iter()
+        .next()
 }
 
 /// The seat of a numbered subdivision (`TR`, `06`: Ankara), for countries whose operators
@@ -395,6 +410,7 @@ pub enum Region<'a> {
 pub fn check() -> Result<[usize; 6], DataError> {
     REGIONS.check()?;
     SUBDIVISIONS.check()?;
+    VEHICLE_CODES.check()?;
     Ok([
         CITIES.check()?,
         AIRPORTS.check()?,

@@ -439,6 +439,13 @@ fn token_hints(
             }
         }
     }
+    // Vehicle registration codes, in networks that name their sites by them (`F` in
+    // `f-ee7-i.F.DE.NET.DTAG.DE`), only without a site number (`eb6` is a device).
+    if found.is_empty() && !token.site_number {
+        if let Some(place) = dict::vehicle_code(ctx.domain, &token.alpha) {
+            found.push(hint(place, HintKind::Operator));
+        }
+    }
     let alpha = token.alpha.as_str();
     if found.is_empty() {
         if dict::is_stopword(alpha) {

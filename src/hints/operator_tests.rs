@@ -293,3 +293,22 @@ fn hetzner_location_codes_from_its_own_list() {
     assert_ne!(first("core1.hil.example.net"), Some(("Hillsboro", "US")));
     assert_ne!(kind("core12.nbg1.example.com"), Some(HintKind::Operator));
 }
+
+#[test]
+fn vehicle_registration_codes_in_the_networks_that_use_them() {
+    // Deutsche Telekom: the code first and as a label; `eb7` (a device, with its number) is no
+    // Eilenburg, and `ef2` no Erfurt.
+    for (name, city) in [
+        ("b-eb7-i.B.DE.NET.DTAG.DE", "Berlin"),
+        ("m-ef2-i.M.DE.NET.DTAG.DE", "Munich"),
+        ("hh-ea1-i.HH.DE.NET.DTAG.DE", "Hamburg"),
+    ] {
+        assert_eq!(first(name), Some((city, "DE")), "{name}");
+        assert_eq!(kind(name), Some(HintKind::Operator), "{name}");
+    }
+    // RLP-Net: two letters and more (its `g-` prefix is no Gera).
+    assert_eq!(first("g-uni-mz-3.rlp-net.net"), Some(("Mainz", "DE")));
+    // Only under those networks: elsewhere `ko` and `mz` are no Koblenz or Mainz.
+    assert_eq!(first("g-uni-ko-3.example.net"), None);
+    assert!(dict::vehicle_code("example.net", "f").is_none());
+}
