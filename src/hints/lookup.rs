@@ -20,6 +20,11 @@ pub(super) fn dictionary_hints(
     hint: &dyn Fn(Place, HintKind) -> Hint,
 ) -> Vec<Hint> {
     let mut out = Vec::new();
+    if site_position {
+        if let Some(place) = city_state(alpha) {
+            return vec![hint(place, HintKind::Short)];
+        }
+    }
     if alpha.len() == 3 {
         for cc in &countries.countries {
             if let Some(place) = dict::locode(&cc.to_ascii_lowercase(), alpha) {
@@ -81,6 +86,19 @@ pub(super) fn dictionary_hints(
         );
     }
     out
+}
+
+/// City-states whose ISO code operators write for the city (Microsoft's `icr02.sg3`,
+/// Equinix's `gw701.hk2`), with their city's squashed name.
+const CITY_STATES: &[(&str, &str)] = &[("sg", "singapore"), ("hk", "hongkong"), ("mo", "macau")];
+
+/// The city of a city-state's two-letter code, read only in the site position (a country
+/// code elsewhere says no more than the country, which for these is the city).
+fn city_state(alpha: &str) -> Option<Place> {
+    let (code, key) = CITY_STATES.iter().find(|(code, _)| *code == alpha)?;
+    dict::cities(key)
+        .into_iter()
+        .find(|p| p.cc.eq_ignore_ascii_case(code))
 }
 
 /// Letters after a city's whole name that operators add for a building or a side

@@ -127,3 +127,17 @@ fn a_numbered_site_after_a_role_may_abbreviate_a_city() {
         Some("Amsterdam, NL")
     );
 }
+
+#[test]
+fn a_city_states_code_in_the_site_position_is_its_city() {
+    assert_eq!(
+        placed("ae25-0.icr02.sg3.ntwk.msn.net").as_deref(),
+        Some("Singapore, SG")
+    );
+    assert_eq!(
+        placed("xe-2-0-1-gw701.hk2.ap.equinix.com").as_deref(),
+        Some("Hong Kong, HK")
+    );
+    // Elsewhere two letters are no place (`sg-1` first in a name is a role's).
+    assert_eq!(placed("sg-1.example.net"), None);
+}
