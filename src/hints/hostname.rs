@@ -229,7 +229,8 @@ fn analyse_in(tokens: &super::tokens::Tokens, countries: Evidence) -> Analysis {
     let ctx = Context {
         domain: &tokens.domain,
         router_like: tokens.tokens.iter().any(|t| dict::is_router_word(&t.alpha))
-            || tokens.host_labels.iter().any(|l| has_interface_part(l)),
+            || tokens.host_labels.iter().any(|l| has_interface_part(l))
+            || is_member_port(&tokens.host_labels),
         known_scheme: dict::has_operator_scheme(&tokens.domain),
         countries: &countries,
     };
@@ -532,6 +533,22 @@ fn token_hints(
 fn is_network_name(token: &Token, domain: &str) -> bool {
     let network = domain.split('.').next().unwrap_or_default();
     !token.site_number && token.alpha.len() >= 3 && network.starts_with(token.alpha.as_str())
+}
+
+/// True when the first label is a network's AS number (`4826.syd.equinix.com`,
+/// `p55967.hkg.…`, `as8075-…`) and the second is no number: an exchange's or a colocation's
+/// port for a member network, named `member.site.domain`. (Two number labels are an address,
+/// `14.140.113.118.static-…`.)
+fn is_member_port(labels: &[String]) -> bool {
+    let asn = |l: &str| {
+        let digits = l.trim_start_matches("as").trim_start_matches('p');
+        (3..=6).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
+    };
+    let number = |l: &str| !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit());
+    match labels {
+        [first, second, ..] => asn(first.split('-').next().unwrap_or_default()) && !number(second),
+        _ => false,
+    }
 }
 
 /// True when a label has an interface part that begins with its speed (`10ge`, `100ge`,

@@ -85,14 +85,15 @@ pub fn after_device_label(tokens: &[Token], i: usize, unread: &[bool]) -> bool {
     })
 }
 
-/// Whether `tokens[i]` is a whole label of letters right after a label that ends in a
-/// router role, numbered or not (`core1.jack`, `bgw01.ekat`, `rtsw.minn`,
-/// `ebt-B1101-core01.rjo`): the site's position
+/// Whether `tokens[i]` is a whole label of letters (and perhaps a site number) right after a
+/// label that ends in a router role, numbered or not (`core1.jack`, `bgw01.ekat`, `rtsw.minn`,
+/// `ebt-B1101-core01.rjo`, `cor2.lond2`): the site's position
 /// (`device.site.domain`), enough for a four-letter code to abbreviate a city of the
 /// top-level domain's country ([`super::abbrev`]).
 pub fn after_role_label(tokens: &[Token], i: usize) -> bool {
     let t = &tokens[i];
-    if t.width != 1 || t.parts != 1 || t.label == 0 || t.alpha != t.text {
+    let numbered = t.text[t.alpha.len()..].bytes().all(|b| b.is_ascii_digit());
+    if t.width != 1 || t.parts != 1 || t.label == 0 || !numbered {
         return false;
     }
     tokens.iter().any(|d| {

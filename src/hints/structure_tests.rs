@@ -98,3 +98,32 @@ fn a_citys_own_name_then_a_word_is_the_city() {
         assert_eq!(placed(name), None, "{name}");
     }
 }
+
+#[test]
+fn a_member_networks_port_names_its_site() {
+    // Exchange and colocation ports named `member.site.domain`: the AS number is structure.
+    for (name, city) in [
+        ("4826.syd.equinix.com", "Sydney, AU"),
+        ("p55967.hkg.equinix.com", "Hong Kong, HK"),
+    ] {
+        assert_eq!(placed(name).as_deref(), Some(city), "{name}");
+    }
+    // Not an address's numbers, and not a bare code without them.
+    assert_eq!(placed("118.syd.example.com").as_deref(), Some("Sydney, AU"));
+    assert_eq!(placed("14.140.syd.example.com"), None);
+    assert_eq!(placed("shop.syd.example.com"), None);
+}
+
+#[test]
+fn a_numbered_site_after_a_role_may_abbreviate_a_city() {
+    // Zen's `cor2.lond2` under `.uk`: the site position, a site number, London.
+    assert_eq!(
+        placed("vt1.cor2.lond2.ptn.zen.net.uk").as_deref(),
+        Some("London, GB")
+    );
+    // `routers` says the name is a router's (`20g.ams-1-6k.routers.ovh.net`).
+    assert_eq!(
+        placed("20g.ams-1-6k.routers.ovh.net").as_deref(),
+        Some("Amsterdam, NL")
+    );
+}
