@@ -162,14 +162,17 @@ pub fn tokenize(hostname: &str) -> Tokens {
 }
 
 /// The site written after a role and its number in one part (`bbr02atlnga`: backbone router
-/// 02 at `atlnga`, Atlanta's CLLI code): at least six letters, then only digits, when the
-/// part's leading letters are router vocabulary.
+/// 02 at `atlnga`, Atlanta's CLLI code; Init7's `r1gva1`: router 1 at `gva`, site 1): when the
+/// part's leading letters are router vocabulary or the single letter `r`, at least six letters
+/// then only digits, or three to five letters and a site number.
 fn site_after_role<'a>(role: &str, rest: &'a str) -> Option<&'a str> {
     let site = rest.trim_start_matches(|c: char| c.is_ascii_digit());
     let letters = site.bytes().take_while(u8::is_ascii_alphabetic).count();
-    let only_digits_after = site[letters..].bytes().all(|b| b.is_ascii_digit());
-    (site.len() < rest.len() && letters >= 6 && only_digits_after && dict::is_router_word(role))
-        .then_some(site)
+    let after = &site[letters..];
+    let only_digits_after = after.bytes().all(|b| b.is_ascii_digit());
+    let long_enough = letters >= 6 || (letters >= 3 && !after.is_empty());
+    let role = dict::is_router_word(role) || role == "r";
+    (site.len() < rest.len() && long_enough && only_digits_after && role).then_some(site)
 }
 
 /// The site written before a role in one run of letters that a number follows (Cox's
@@ -213,6 +216,8 @@ mod tests {
             alphas("bbr02atlnga-bue-3.atln.ga.charter.com"),
             ["bbr", "atlnga", "bue", "atln", "ga"]
         );
+        // Init7's `r1gva1`: a router letter, then a site of three letters with its number.
+        assert_eq!(alphas("r1gva1.core.init7.net"), ["r", "gva", "core"]);
         // Not after a word that is no role, nor a short tail (`r4003s` is no site).
         assert_eq!(alphas("abc02atlnga.example.net"), ["abc"]);
         assert_eq!(alphas("cr02xyz.example.net"), ["cr"]);
