@@ -257,6 +257,14 @@ fn analyse_in(tokens: &super::tokens::Tokens, countries: Evidence) -> Analysis {
             found.is_empty() && entries.is_empty() && outcome == NO_ENTRY
         })
         .collect();
+    // A numbered label that reads as a place is as much a device's as one that reads as
+    // nothing (Yahoo's `pat1.sjc`: `pat1` spells Patna's airport): the label after it is
+    // still in the site's position, and the two then compete rather than the device winning.
+    let device_like: Vec<bool> = read
+        .iter()
+        .zip(&unread)
+        .map(|((found, _, _), &unread)| unread || !found.is_empty())
+        .collect();
     let mut tried = Vec::new();
     let mut per_token: Vec<(usize, Vec<Hint>)> = Vec::new();
     for (i, (token, (mut found, entries, mut outcome))) in
@@ -269,7 +277,7 @@ fn analyse_in(tokens: &super::tokens::Tokens, countries: Evidence) -> Analysis {
                        or router inside it"
                 .into();
         }
-        if position::after_device_label(&tokens.tokens, i, &unread) {
+        if position::after_device_label(&tokens.tokens, i, &device_like) {
             // The site position says it is a site: structure enough (a small town's
             // UN/LOCODE still needs GeoIP, for its size, not its position).
             for h in found.iter_mut() {

@@ -141,3 +141,15 @@ fn a_city_states_code_in_the_site_position_is_its_city() {
     // Elsewhere two letters are no place (`sg-1` first in a name is a role's).
     assert_eq!(placed("sg-1.example.net"), None);
 }
+
+#[test]
+fn a_numbered_label_that_spells_a_place_is_still_a_device() {
+    // Yahoo's `pat1.sjc`: `pat1` spells Patna's airport, but the label after a numbered one
+    // is the site's; the two compete, and the name stays unread rather than wrong.
+    assert_eq!(placed("as0.pat1.sjc.yahoo.com"), None);
+    // Where the device reads as nothing, the site stands (`ier02.sto`).
+    assert_eq!(
+        placed("retn.ier02.sto.ntwk.msn.net").as_deref(),
+        Some("Stockholm, SE")
+    );
+}
