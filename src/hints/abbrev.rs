@@ -130,7 +130,7 @@ pub fn derived_clli(token: &str) -> Option<Place> {
 }
 
 /// True when `abbr` starts `name` and its letters appear in `name` in order.
-fn abbreviates(abbr: &str, name: &str) -> bool {
+pub(super) fn abbreviates(abbr: &str, name: &str) -> bool {
     let mut letters = name.chars();
     let mut wanted = abbr.chars();
     match (wanted.next(), letters.next()) {

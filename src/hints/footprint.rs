@@ -14,13 +14,14 @@
 //! - **a city's name begun**: a token of three to five letters that begins the name of a
 //!   city of the footprint (`lond`, `camb`, `cop`), or a six-letter token whose first four
 //!   letters do (`manckh`: Manchester, building `kh`; `londpg`), names that city when it is
-//!   the only one so begun or clearly the most populous ([`clear_leader`]). Only beginnings:
-//!   scattered letters (`sbr` in Scarborough) are as often a router's role.
+//!   the only one so begun or clearly the most populous ([`clear_leader`]). Scattered
+//!   letters (`sbr` in Scarborough) are as often a router's role, so they count only with a
+//!   site number, and as the weakest kind of reading ([`abbreviated`]: IIJ's `osk004`).
 //!
 //! The maps are of 2007–2012: a network's newer sites are missing, so a footprint only ever
 //! adds a reading, never rules one out.
 
-use super::abbrev::clear_leader;
+use super::abbrev::{abbreviates, clear_leader};
 use super::dict::{self, Place};
 use super::feed::squash;
 
@@ -31,6 +32,24 @@ pub fn place(alpha: &str, site_number: bool, domain: &str) -> Option<Place> {
         return None;
     }
     by_label(alpha, site_number, &nodes).or_else(|| by_beginning(alpha, &nodes))
+}
+
+/// The city of `domain`'s footprint whose name a site-numbered code of three or four letters
+/// abbreviates, its letters in order (IIJ's `osk004`: Osaka; `ngy003`: Nagoya): within one
+/// network's few cities, and with the site number that says it is a site, scattered letters
+/// are safe enough to read, though as the weakest kind of reading (a role's letters, Cogent's
+/// `mag02`, may fit a city too: Málaga).
+pub fn abbreviated(alpha: &str, site_number: bool, domain: &str) -> Option<Place> {
+    if !site_number || !(3..=4).contains(&alpha.len()) {
+        return None;
+    }
+    clear_leader(
+        dict::footprint_nodes(domain)
+            .into_iter()
+            .map(|(p, _)| p)
+            .filter(|p| abbreviates(alpha, &squash(p.name)))
+            .collect(),
+    )
 }
 
 /// A node whose map label is the token's letters (module docs).
@@ -93,6 +112,16 @@ mod tests {
         assert_eq!(at("uk", true, "geant.net"), None);
         // A label of several words is read whole: `Kentish MAN` is not `kentish`.
         assert_eq!(at("kentish", false, "ja.net"), None);
+    }
+
+    #[test]
+    fn a_site_numbered_code_may_abbreviate_a_footprint_city() {
+        let at = |alpha, number, domain| abbreviated(alpha, number, domain).map(|p| p.label());
+        assert_eq!(at("osk", true, "iij.net").as_deref(), Some("Osaka, JP"));
+        assert_eq!(at("ngy", true, "iij.net").as_deref(), Some("Nagoya, JP"));
+        // Not without a site number, nor on another network's map.
+        assert_eq!(at("osk", false, "iij.net"), None);
+        assert_eq!(at("osk", true, "example.net"), None);
     }
 
     #[test]

@@ -517,6 +517,15 @@ fn token_hints(
             let h = hint(place, HintKind::Footprint);
             entries.push(format!("{}: {}", h.kind.as_str(), h.place.label()));
             found.push(h);
+        } else if let Some(place) = footprint::abbreviated(alpha, token.site_number, ctx.domain)
+            .filter(|p| ctx.countries.allows(p.cc))
+        {
+            let h = hint(place, HintKind::Abbreviation);
+            entries.push(format!(
+                "abbreviation on the operator's map: {}",
+                h.place.label()
+            ));
+            found.push(h);
         }
     }
     let outcome = if before > 0 && found.is_empty() {

@@ -153,3 +153,14 @@ fn a_numbered_label_that_spells_a_place_is_still_a_device() {
         Some("Stockholm, SE")
     );
 }
+
+#[test]
+fn a_footprint_abbreviation_is_the_weakest_reading() {
+    // IIJ's `osk004bb00`: Osaka on IIJ's map.
+    assert_eq!(placed("osk004bb00.IIJ.Net").as_deref(), Some("Osaka, JP"));
+    // Cogent's `mag02` fits Málaga on Cogent's map, but `par01` outranks it.
+    assert_eq!(
+        placed("te2-8.365.mag02.par01.atlas.cogentco.com").as_deref(),
+        Some("Paris, FR")
+    );
+}
