@@ -30,26 +30,38 @@ const ABBREVIATION_MARGIN: u32 = 3;
 /// there a code counts only in the site position, before a numbered device part
 /// (`kazn-rgr1.pv.ip.rostelecom.ru`) or after a router's label (`core01.rjo.embratel.net.br`:
 /// `site_position`), and with three letters only for a city of [`GREAT_CITY`] people or more
-/// whose name has several words and the code every word's initial (`rjo` Rio de Janeiro, `spo` São Paulo; not
-/// Rostelecom's region `sib` for Saint Petersburg): three letters scattered through a name
-/// fit some city of a large country too often (`ebt`, an operator's own prefix, fits Embu
-/// das Artes in Brazil).
+/// whose name has several words and the code every word's initial (`rjo` Rio de Janeiro,
+/// `spo` São Paulo; not Rostelecom's region `sib` for Saint Petersburg), or that begin a
+/// city's name (`kra` Kraków): three letters scattered through a name fit some city of a
+/// large country too often (`ebt`, an operator's own prefix, fits Embu das Artes in Brazil).
 pub fn abbreviation(alpha: &str, countries: &Evidence, site_position: bool) -> Option<Place> {
     let written = countries.origin == Some(country::Origin::Name);
     let in_site_position = countries.origin == Some(country::Origin::Tld) && site_position;
     if !(written || in_site_position) || !(3..=4).contains(&alpha.len()) {
         return None;
     }
-    clear_leader(
-        countries
-            .countries
+    let fits: Vec<(&str, Place)> = countries
+        .countries
+        .iter()
+        .flat_map(|cc| dict::cities_in(Region::Country(cc)))
+        .filter(|(key, _)| abbreviates(alpha, key))
+        .collect();
+    // Under the domain's country three letters may also be the beginning of a city's name
+    // (`kra-r2.…tpnet.pl` Kraków, `gda` Gdańsk): a beginning is read before scattered fits
+    // (`gda` fits Gdynia's letters too).
+    if !written && alpha.len() == 3 {
+        let begun: Vec<Place> = fits
             .iter()
-            .flat_map(|cc| dict::cities_in(Region::Country(cc)))
-            .filter(|(key, _)| abbreviates(alpha, key))
-            .map(|(_, p)| p)
-            .collect(),
-    )
-    .filter(|p| written || alpha.len() == 4 || (p.population >= GREAT_CITY && initials(alpha, p)))
+            .filter(|(key, _)| key.starts_with(alpha))
+            .map(|(_, p)| p.clone())
+            .collect();
+        if !begun.is_empty() {
+            return clear_leader(begun);
+        }
+    }
+    clear_leader(fits.into_iter().map(|(_, p)| p).collect()).filter(|p| {
+        written || alpha.len() == 4 || (p.population >= GREAT_CITY && initials(alpha, p))
+    })
 }
 
 /// Whether `code` holds, in order, the initial of every word of `place`'s name but short

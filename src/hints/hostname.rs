@@ -427,11 +427,15 @@ fn token_hints(
         || ctx.router_like
         || ctx.known_scheme
         || ctx.countries.origin == Some(country::Origin::Name);
+    // An abbreviation under the domain's country is read only in the site position, which is
+    // structure enough for it (`kra-r2`).
     let hint = |place: Place, kind: HintKind| Hint {
         place,
         token: token.text.clone(),
         kind,
-        needs_support: kind.needs_structure() && !structural,
+        needs_support: kind.needs_structure()
+            && !structural
+            && !(kind == HintKind::Abbreviation && site_position),
         site_number: token.site_number,
     };
     let mut found: Vec<Hint> = Vec::new();

@@ -164,3 +164,17 @@ fn a_footprint_abbreviation_is_the_weakest_reading() {
         Some("Paris, FR")
     );
 }
+
+#[test]
+fn three_letters_that_begin_a_city_of_the_domains_country_in_the_site_position() {
+    // Orange Polska's `kra-r2`, `gda-r11` under `.pl`: Kraków; Gdańsk before Gdynia, whose
+    // letters `gda` also fit.
+    assert_eq!(
+        placed("kra-ru2.neo.tpnet.pl").as_deref(),
+        Some("Kraków, PL")
+    );
+    assert_eq!(placed("gda-r11.tpnet.pl").as_deref(), Some("Gdańsk, PL"));
+    // Not out of the site position, nor scattered letters of a one-word city (`ebt`).
+    assert_eq!(placed("xe-1.kra.example.pl"), None);
+    assert_eq!(placed("ebt-r1.example.net.br"), None);
+}
