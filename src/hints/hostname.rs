@@ -63,6 +63,9 @@ use crate::distance::Method;
 /// What kind of token named the place, weakest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum HintKind {
+    /// A site-numbered code whose letters, in order, fit one city of the operator's map
+    /// (IIJ's `osk004`: Osaka; [`super::footprint::abbreviated`]).
+    MapAbbreviation,
     /// A code that abbreviates a city of the country the name names (`FKT.DE`: Frankfurt).
     Abbreviation,
     /// An IATA airport or metropolitan-area code (`fra`, `lon`).
@@ -88,6 +91,7 @@ pub enum HintKind {
 impl HintKind {
     pub fn as_str(self) -> &'static str {
         match self {
+            HintKind::MapAbbreviation => "abbreviation on the operator's map",
             HintKind::Abbreviation => "abbreviation in the named country",
             HintKind::Airport => "airport code",
             HintKind::Short => "place code",
@@ -105,7 +109,8 @@ impl HintKind {
     fn needs_structure(self) -> bool {
         matches!(
             self,
-            HintKind::Abbreviation
+            HintKind::MapAbbreviation
+                | HintKind::Abbreviation
                 | HintKind::Airport
                 | HintKind::Short
                 | HintKind::Locode
@@ -427,15 +432,15 @@ fn token_hints(
         || ctx.router_like
         || ctx.known_scheme
         || ctx.countries.origin == Some(country::Origin::Name);
-    // An abbreviation under the domain's country is read only in the site position, which is
-    // structure enough for it (`kra-r2`).
+    // The site position (a word before a numbered device part, a label after a role's) is
+    // structure enough for an airport code or an abbreviation there (`wro-r11`, `kra-r2`).
     let hint = |place: Place, kind: HintKind| Hint {
         place,
         token: token.text.clone(),
         kind,
         needs_support: kind.needs_structure()
             && !structural
-            && !(kind == HintKind::Abbreviation && site_position),
+            && !(matches!(kind, HintKind::Abbreviation | HintKind::Airport) && site_position),
         site_number: token.site_number,
     };
     let mut found: Vec<Hint> = Vec::new();
@@ -524,11 +529,8 @@ fn token_hints(
         } else if let Some(place) = footprint::abbreviated(alpha, token.site_number, ctx.domain)
             .filter(|p| ctx.countries.allows(p.cc))
         {
-            let h = hint(place, HintKind::Abbreviation);
-            entries.push(format!(
-                "abbreviation on the operator's map: {}",
-                h.place.label()
-            ));
+            let h = hint(place, HintKind::MapAbbreviation);
+            entries.push(format!("{}: {}", h.kind.as_str(), h.place.label()));
             found.push(h);
         }
     }

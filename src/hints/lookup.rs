@@ -31,9 +31,14 @@ pub(super) fn dictionary_hints(
                 out.push(hint(place, HintKind::Locode));
             }
         }
-        // A small town's UN/LOCODE needs GeoIP anyway (`spo` under `.br`: Salesópolis): an
-        // abbreviation of a city that stands by itself replaces it (São Paulo).
+        // A small town's UN/LOCODE needs GeoIP anyway (`spo` under `.br`: Salesópolis): the
+        // country's airport of that code (`mci` under `us`: Kansas City, not McKinney's
+        // letters), or else an abbreviation of a city that stands by itself (São Paulo),
+        // replaces it.
         if out.iter().all(small_locode) {
+            if let Some(p) = dict::airport(alpha).filter(|p| countries.allows(p.cc)) {
+                return vec![hint(p, HintKind::Airport)];
+            }
             if let Some(p) = abbreviation(alpha, countries, site_position) {
                 return vec![hint(p, HintKind::Abbreviation)];
             }

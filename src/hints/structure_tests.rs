@@ -178,3 +178,18 @@ fn three_letters_that_begin_a_city_of_the_domains_country_in_the_site_position()
     assert_eq!(placed("xe-1.kra.example.pl"), None);
     assert_eq!(placed("ebt-r1.example.net.br"), None);
 }
+
+#[test]
+fn the_countrys_airport_replaces_a_small_towns_un_locode_before_an_abbreviation() {
+    // `mci` under `us`: a small town's UN/LOCODE, McKinney's letters, and Kansas City's
+    // airport: the airport.
+    assert_eq!(
+        placed("100ge0-25.edge-2.grand.mci.us.as32097.net").as_deref(),
+        Some("Kansas City, MO, US")
+    );
+    // IIJ's map reading says where it comes from.
+    assert_eq!(
+        hints("osk004bb00.IIJ.Net")[0].kind,
+        HintKind::MapAbbreviation
+    );
+}
