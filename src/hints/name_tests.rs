@@ -498,9 +498,10 @@ fn military_airfields_are_not_site_codes() {
     // never means an air base, so the code names nothing by itself.
     assert_eq!(placed("core12.nbg1.example.com"), None);
     assert!(hints("core12.nbg1.example.com").is_empty());
-    // Joint civil and military fields stay: Charleston's CHS.
+    // Joint civil and military fields stay: Charleston's CHS (a minor airport: in a name
+    // that says its country).
     assert_eq!(
-        placed("ae1.cr1.chs1.example.net").as_deref(),
+        placed("ae1.cr1.chs1.us.example.net").as_deref(),
         Some("Charleston, SC, US")
     );
     // Singapore's Paya Lebar code is a backbone's code for Singapore, not an air base.

@@ -144,9 +144,12 @@ fn a_city_states_code_in_the_site_position_is_its_city() {
 
 #[test]
 fn a_numbered_label_that_spells_a_place_is_still_a_device() {
-    // Yahoo's `pat1.sjc`: `pat1` spells Patna's airport, but the label after a numbered one
-    // is the site's; the two compete, and the name stays unread rather than wrong.
-    assert_eq!(placed("as0.pat1.sjc.yahoo.com"), None);
+    // Yahoo's `pat1.sjc`: `pat1` spells Patna's (minor) airport, but the label after a
+    // numbered one is the site's: San Jose.
+    assert_eq!(
+        placed("as0.pat1.sjc.yahoo.com").as_deref(),
+        Some("San Jose, CA, US")
+    );
     // Where the device reads as nothing, the site stands (`ier02.sto`).
     assert_eq!(
         placed("retn.ier02.sto.ntwk.msn.net").as_deref(),
@@ -192,4 +195,22 @@ fn the_countrys_airport_replaces_a_small_towns_un_locode_before_an_abbreviation(
         hints("osk004bb00.IIJ.Net")[0].kind,
         HintKind::MapAbbreviation
     );
+}
+
+#[test]
+fn a_minor_airports_code_needs_the_names_country_or_geoip() {
+    // Kosti's `kst` (Tele2's Kista), Kindu's `knd` (MTS's Krasnodar): only candidates.
+    for name in [
+        "kst5-core-1.bundle-ether6.tele2.net",
+        "morsk-cr02-be21.4024.knd.mts-internet.net",
+    ] {
+        assert_eq!(placed(name), None, "{name}");
+        assert!(hints(name).iter().all(|h| h.needs_support), "{name}");
+    }
+    // A large airport stands (`fra1`), and so does a minor one in its own country's name.
+    assert_eq!(
+        placed("ae1.cr1.fra1.example.net").as_deref(),
+        Some("Frankfurt am Main, DE")
+    );
+    assert_eq!(placed("wro-r11.tpnet.pl").as_deref(), Some("Wrocław, PL"));
 }
