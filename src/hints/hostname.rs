@@ -57,6 +57,7 @@ use super::dict::{self, Place};
 use super::footprint;
 use super::lookup::{city_then_word, dictionary_hints, own_name, small_locode};
 use super::position;
+use super::structure;
 use super::tokens::{tokenize, Token};
 use crate::distance::Method;
 
@@ -233,9 +234,7 @@ pub fn analyse(hostname: &str) -> Analysis {
 fn analyse_in(tokens: &super::tokens::Tokens, countries: Evidence) -> Analysis {
     let ctx = Context {
         domain: &tokens.domain,
-        router_like: tokens.tokens.iter().any(|t| dict::is_router_word(&t.alpha))
-            || tokens.host_labels.iter().any(|l| has_interface_part(l))
-            || is_member_port(&tokens.host_labels),
+        router_like: structure::router_like(tokens),
         known_scheme: dict::has_operator_scheme(&tokens.domain),
         countries: &countries,
     };
@@ -469,7 +468,7 @@ fn token_hints(
         if dict::is_stopword(alpha) {
             return (Vec::new(), Vec::new(), "not a place (vocabulary)".into());
         }
-        if is_network_name(token, ctx.domain) {
+        if structure::is_network_name(token, ctx.domain) {
             return (
                 Vec::new(),
                 Vec::new(),
@@ -508,16 +507,17 @@ fn token_hints(
     // name, `sophia` for Sofia; not a smaller town's, which may as well be a district at
     // home: `bishan` under `.sg`) is read abroad when it names no place in that country. A
     // country written in the name confines everything.
-    let whole_name_abroad = |h: &Hint| {
-        ctx.countries.origin == Some(country::Origin::Tld)
-            && h.kind == HintKind::Long
-            && h.place.population >= ABROAD_MIN_POPULATION
-            && (own_name(&h.place, &token.alpha) || city_then_word(&token.alpha).contains(&h.place))
-    };
     if found.iter().any(|h| ctx.countries.allows(h.place.cc)) {
         found.retain(|h| ctx.countries.allows(h.place.cc));
+    } else if ctx.countries.origin == Some(country::Origin::Tld) {
+        let with_word = city_then_word(alpha);
+        found.retain(|h| {
+            h.kind == HintKind::Long
+                && h.place.population >= ABROAD_MIN_POPULATION
+                && (own_name(&h.place, alpha) || with_word.contains(&h.place))
+        });
     } else {
-        found.retain(whole_name_abroad);
+        found.clear();
     }
     // A minor airport's code (Kindu's `knd`, Kosti's `kst`) is as likely an operator's own
     // letters: it stands only in a name whose country is the airport's, or where GeoIP agrees.
@@ -557,43 +557,6 @@ fn token_hints(
         NO_ENTRY.into()
     };
     (found, entries, outcome)
-}
-
-/// True when a token is the network's own name or its start (`ren` in `renater.fr`,
-/// `geant` in `geant.net`), without a site number: operators write their name into their
-/// routers' names (`ren-nr-lyon1-rtr`), and it says nothing about where a router is.
-fn is_network_name(token: &Token, domain: &str) -> bool {
-    let network = domain.split('.').next().unwrap_or_default();
-    !token.site_number && token.alpha.len() >= 3 && network.starts_with(token.alpha.as_str())
-}
-
-/// True when the first label is a network's AS number (`4826.syd.equinix.com`,
-/// `p55967.hkg.…`, `as8075-…`) and the second is no number: an exchange's or a colocation's
-/// port for a member network, named `member.site.domain`. (Two number labels are an address,
-/// `14.140.113.118.static-…`.)
-fn is_member_port(labels: &[String]) -> bool {
-    let asn = |l: &str| {
-        let digits = l.trim_start_matches("as").trim_start_matches('p');
-        (3..=6).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
-    };
-    let number = |l: &str| !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit());
-    match labels {
-        [first, second, ..] => asn(first.split('-').next().unwrap_or_default()) && !number(second),
-        _ => false,
-    }
-}
-
-/// True when a label has an interface part that begins with its speed (`10ge`, `100ge`,
-/// `40gig`): digits, then router vocabulary. Such parts give no token of their own, but
-/// they say the name is a router's.
-fn has_interface_part(label: &str) -> bool {
-    label.split(['-', '_']).any(|part| {
-        let letters = part.trim_start_matches(|c: char| c.is_ascii_digit());
-        letters.len() < part.len()
-            && !letters.is_empty()
-            && letters.bytes().all(|b| b.is_ascii_alphabetic())
-            && dict::is_router_word(letters)
-    })
 }
 
 /// Keeps the places in the qualifier's state or country, if any of them are.

@@ -60,6 +60,7 @@ mod footprint;
 mod hostname;
 mod lookup;
 mod position;
+mod structure;
 mod tokens;
 
 #[cfg(test)]
