@@ -367,6 +367,17 @@ pub fn is_major_airport(code: &str) -> bool {
     SET.get_or_init(|| word_set(MAJOR_AIRPORTS)).contains(code)
 }
 
+/// The places of the large airports and metropolitan areas of [`is_major_airport`].
+pub fn major_airports() -> &'static [Place] {
+    static PLACES: OnceLock<Vec<Place>> = OnceLock::new();
+    PLACES.get_or_init(|| {
+        word_set(MAJOR_AIRPORTS)
+            .into_iter()
+            .filter_map(airport)
+            .collect()
+    })
+}
+
 /// Tokens that are never hints: router vocabulary, and words that merely spell a code or a
 /// city (`nap`, `tls`, `map`, `reading`).
 pub fn is_stopword(token: &str) -> bool {

@@ -55,7 +55,7 @@
 use super::country::{self, Evidence};
 use super::dict::{self, Place};
 use super::footprint;
-use super::lookup::{city_then_word, dictionary_hints, own_name, small_locode};
+use super::lookup::{city_then_word, dictionary_hints, minor_airport_stands, own_name, small_locode};
 use super::position;
 use super::structure;
 use super::tokens::{tokenize, Token};
@@ -520,10 +520,14 @@ fn token_hints(
         found.clear();
     }
     // A minor airport's code (Kindu's `knd`, Kosti's `kst`) is as likely an operator's own
-    // letters: it stands only in a name whose country is the airport's, or where GeoIP agrees.
+    // letters: it stands only in a name whose country is the airport's, for a metropolis's
+    // second airport or one on the operator's map, or where GeoIP agrees.
     if ctx.countries.countries.is_empty() {
         for h in found.iter_mut() {
-            if h.kind == HintKind::Airport && !dict::is_major_airport(alpha) {
+            if h.kind == HintKind::Airport
+                && !dict::is_major_airport(alpha)
+                && !minor_airport_stands(&h.place, ctx.domain)
+            {
                 h.needs_support = true;
             }
         }

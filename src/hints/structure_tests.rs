@@ -214,3 +214,30 @@ fn a_minor_airports_code_needs_the_names_country_or_geoip() {
     );
     assert_eq!(placed("wro-r11.tpnet.pl").as_deref(), Some("Wrocław, PL"));
 }
+
+#[test]
+fn a_metropoliss_second_airport_or_one_on_the_operators_map_stands() {
+    // Dallas Love Field (`dal`, 19 km from DFW) and Taipei Songshan (`tsa`, 32 km from
+    // Taoyuan) serve cities a large airport serves too.
+    assert_eq!(
+        placed("ae11.cr8-dal3.ip4.gtt.net").as_deref(),
+        Some("Dallas, TX, US")
+    );
+    assert_eq!(
+        placed("tsa03s06-in-f14.1e100.net").as_deref(),
+        Some("Taipei City, TW")
+    );
+    // El Paso and Bilbao are minor airports, but on Cogent's published map; in another
+    // network without a map they stay candidates.
+    assert_eq!(
+        placed("be2930.ccr21.elp01.atlas.cogentco.com").as_deref(),
+        Some("El Paso, TX, US")
+    );
+    assert_eq!(
+        placed("be2324.ccr31.bio02.atlas.cogentco.com").as_deref(),
+        Some("Bilbao, ES")
+    );
+    assert_eq!(placed("be2930.ccr21.elp01.example.net"), None);
+    // Senai (`jhb`) lies 47 km from Singapore's airport: no second airport of that city.
+    assert_eq!(placed("hu-0-6-0-0.lza-p3-jhb.liquidtelecom.net"), None);
+}
