@@ -40,11 +40,28 @@ pub fn abbreviation(alpha: &str, countries: &Evidence, site_position: bool) -> O
     if !(written || in_site_position) || !(3..=4).contains(&alpha.len()) {
         return None;
     }
+    read(alpha, countries, written, false).or_else(|| read(alpha, countries, written, true))
+}
+
+/// [`abbreviation`] against the cities' own names, or, with `other_spellings`, against
+/// other spellings of them as well (`ekb`: Ekaterinburg, `msk`: Moskva): tried only when the
+/// own names give no city, so that a city's own name outranks another's variant spelling
+/// (`sjo`: San Jose, not San Diego's `sandjego`).
+fn read(alpha: &str, countries: &Evidence, written: bool, other_spellings: bool) -> Option<Place> {
     let fits: Vec<(&str, Place)> = countries
         .countries
         .iter()
         .flat_map(|cc| dict::cities_in(Region::Country(cc)))
-        .filter(|(key, _)| abbreviates(alpha, key))
+        .filter_map(|(key, p)| {
+            let others = dict::other_names(&p)
+                .iter()
+                .copied()
+                .filter(|other| other_spellings && same_name(key, other));
+            std::iter::once(key)
+                .chain(others)
+                .find(|k| abbreviates(alpha, k))
+                .map(|k| (k, p))
+        })
         .collect();
     // Under the domain's country three letters may also be the beginning of a city's name
     // (`kra-r2.…tpnet.pl` Kraków, `gda` Gdańsk): a beginning is read before scattered fits
@@ -62,6 +79,14 @@ pub fn abbreviation(alpha: &str, countries: &Evidence, site_position: bool) -> O
     clear_leader(fits.into_iter().map(|(_, p)| p).collect()).filter(|p| {
         written || alpha.len() == 4 || (p.population >= GREAT_CITY && initials(alpha, p))
     })
+}
+
+/// Whether `other` spells the same name as `name` (both squashed) rather than another
+/// language's name for the city (Seoul's `wiryeseong`): it begins with the same two letters,
+/// or with the two after a leading `y` (`ekaterinburg` for `yekaterinburg`).
+fn same_name(name: &str, other: &str) -> bool {
+    let head = other.get(..2);
+    head.is_some() && (head == name.get(..2) || (name.starts_with('y') && head == name.get(1..3)))
 }
 
 /// Whether `code` holds, in order, the initial of every word of `place`'s name but short
