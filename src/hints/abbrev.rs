@@ -166,6 +166,31 @@ pub fn derived_clli(token: &str) -> Option<Place> {
         .map(|(_, p)| p)
 }
 
+/// The place a five-letter code of three letters of place and a US state or Canadian province
+/// names (AT&T's `ptdor` Portland, `omhne` Omaha; Charter's `clboh` Columbus): the three
+/// letters abbreviate a city of 100,000 people or more in that state, which must lead the
+/// next such city by [`ABBREVIATION_MARGIN`]. Only states and provinces: three letters and a
+/// country code are too often a word (`telia`, `tomsk`).
+pub fn derived_short_clli(token: &str) -> Option<Place> {
+    let (place, state) = token.split_at_checked(3)?;
+    if token.len() != 5 || !is_state_or_province(state) {
+        return None;
+    }
+    let upper = state.to_ascii_uppercase();
+    let cc = if US_STATES.split(' ').any(|s| s == state) {
+        "US"
+    } else {
+        "CA"
+    };
+    clear_leader(
+        dict::cities_in(Region::Admin1(cc, &upper))
+            .into_iter()
+            .filter(|(key, _)| abbreviates(place, key))
+            .map(|(_, p)| p)
+            .collect(),
+    )
+}
+
 /// True when `abbr` starts `name` and its letters appear in `name` in order.
 pub(super) fn abbreviates(abbr: &str, name: &str) -> bool {
     let mut letters = name.chars();
@@ -199,5 +224,12 @@ mod tests {
         assert_eq!(place("border"), None);
         assert_eq!(place("switch"), None);
         assert_eq!(place("access"), None);
+        let short = |t: &str| derived_short_clli(t).map(|p| (p.name, p.admin1));
+        assert_eq!(short("ptdor"), Some(("Portland", "OR")));
+        assert_eq!(short("omhne"), Some(("Omaha", "NE")));
+        assert_eq!(short("clboh"), Some(("Columbus", "OH")));
+        assert_eq!(short("telia"), None);
+        assert_eq!(short("tbone"), None);
+        assert_eq!(short("odeon"), None);
     }
 }
