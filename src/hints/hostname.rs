@@ -435,13 +435,23 @@ fn token_hints(
         || ctx.countries.origin == Some(country::Origin::Name);
     // The site position (a word before a numbered device part, a label after a role's) is
     // structure enough for an airport code or an abbreviation there (`wro-r11`, `kra-r2`).
+    // So is a short city's own whole name, of 100,000 people or more, in the country of the
+    // top-level domain (`static-pune.vsnl.net.in`): four or five letters that are the city's
+    // name, not a code that spells it.
+    let home_city = |place: &Place| {
+        ctx.countries.origin == Some(country::Origin::Tld)
+            && ctx.countries.allows(place.cc)
+            && place.population >= LOCODE_MIN_POPULATION
+            && own_name(place, &token.alpha)
+    };
     let hint = |place: Place, kind: HintKind| Hint {
+        needs_support: kind.needs_structure()
+            && !structural
+            && !(matches!(kind, HintKind::Abbreviation | HintKind::Airport) && site_position)
+            && !(kind == HintKind::Short && home_city(&place)),
         place,
         token: token.text.clone(),
         kind,
-        needs_support: kind.needs_structure()
-            && !structural
-            && !(matches!(kind, HintKind::Abbreviation | HintKind::Airport) && site_position),
         site_number: token.site_number,
     };
     let mut found: Vec<Hint> = Vec::new();

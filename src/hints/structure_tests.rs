@@ -264,3 +264,15 @@ fn another_spelling_of_a_citys_name_is_abbreviated_when_its_own_name_gives_none(
     );
     assert_eq!(placed("kr-dfnbln.x-win.dfn.de"), None);
 }
+
+#[test]
+fn a_short_citys_whole_name_in_the_domains_country_is_a_place() {
+    // Tata's customer lines name their city under `.in`.
+    assert_eq!(
+        placed("115.113.104.117.static-pune.vsnl.net.in").as_deref(),
+        Some("Pune, IN")
+    );
+    // Under another country's domain, or none, the same letters need structure or GeoIP.
+    assert_eq!(placed("115.113.104.117.static-pune.example.de"), None);
+    assert_eq!(placed("static-pune.example.net"), None);
+}
