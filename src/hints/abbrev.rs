@@ -40,11 +40,28 @@ pub fn abbreviation(alpha: &str, countries: &Evidence, site_position: bool) -> O
     if !(written || in_site_position) || !(3..=4).contains(&alpha.len()) {
         return None;
     }
+    read(alpha, countries, written, false).or_else(|| read(alpha, countries, written, true))
+}
+
+/// [`abbreviation`] against the cities' own names, or, with `other_spellings`, against
+/// other spellings of them as well (`ekb`: Ekaterinburg, `msk`: Moskva): tried only when the
+/// own names give no city, so that a city's own name outranks another's variant spelling
+/// (`sjo`: San Jose, not San Diego's `sandjego`).
+fn read(alpha: &str, countries: &Evidence, written: bool, other_spellings: bool) -> Option<Place> {
     let fits: Vec<(&str, Place)> = countries
         .countries
         .iter()
         .flat_map(|cc| dict::cities_in(Region::Country(cc)))
-        .filter(|(key, _)| abbreviates(alpha, key))
+        .filter_map(|(key, p)| {
+            let others = dict::other_names(&p)
+                .iter()
+                .copied()
+                .filter(|other| other_spellings && same_name(key, other));
+            std::iter::once(key)
+                .chain(others)
+                .find(|k| abbreviates(alpha, k))
+                .map(|k| (k, p))
+        })
         .collect();
     // Under the domain's country three letters may also be the beginning of a city's name
     // (`kra-r2.…tpnet.pl` Kraków, `gda` Gdańsk): a beginning is read before scattered fits
@@ -62,6 +79,14 @@ pub fn abbreviation(alpha: &str, countries: &Evidence, site_position: bool) -> O
     clear_leader(fits.into_iter().map(|(_, p)| p).collect()).filter(|p| {
         written || alpha.len() == 4 || (p.population >= GREAT_CITY && initials(alpha, p))
     })
+}
+
+/// Whether `other` spells the same name as `name` (both squashed) rather than another
+/// language's name for the city (Seoul's `wiryeseong`): it begins with the same two letters,
+/// or with the two after a leading `y` (`ekaterinburg` for `yekaterinburg`).
+fn same_name(name: &str, other: &str) -> bool {
+    let head = other.get(..2);
+    head.is_some() && (head == name.get(..2) || (name.starts_with('y') && head == name.get(1..3)))
 }
 
 /// Whether `code` holds, in order, the initial of every word of `place`'s name but short
@@ -141,6 +166,31 @@ pub fn derived_clli(token: &str) -> Option<Place> {
         .map(|(_, p)| p)
 }
 
+/// The place a five-letter code of three letters of place and a US state or Canadian province
+/// names (AT&T's `ptdor` Portland, `omhne` Omaha; Charter's `clboh` Columbus): the three
+/// letters abbreviate a city of 100,000 people or more in that state, which must lead the
+/// next such city by [`ABBREVIATION_MARGIN`]. Only states and provinces: three letters and a
+/// country code are too often a word (`telia`, `tomsk`).
+pub fn derived_short_clli(token: &str) -> Option<Place> {
+    let (place, state) = token.split_at_checked(3)?;
+    if token.len() != 5 || !is_state_or_province(state) {
+        return None;
+    }
+    let upper = state.to_ascii_uppercase();
+    let cc = if US_STATES.split(' ').any(|s| s == state) {
+        "US"
+    } else {
+        "CA"
+    };
+    clear_leader(
+        dict::cities_in(Region::Admin1(cc, &upper))
+            .into_iter()
+            .filter(|(key, _)| abbreviates(place, key))
+            .map(|(_, p)| p)
+            .collect(),
+    )
+}
+
 /// True when `abbr` starts `name` and its letters appear in `name` in order.
 pub(super) fn abbreviates(abbr: &str, name: &str) -> bool {
     let mut letters = name.chars();
@@ -174,5 +224,12 @@ mod tests {
         assert_eq!(place("border"), None);
         assert_eq!(place("switch"), None);
         assert_eq!(place("access"), None);
+        let short = |t: &str| derived_short_clli(t).map(|p| (p.name, p.admin1));
+        assert_eq!(short("ptdor"), Some(("Portland", "OR")));
+        assert_eq!(short("omhne"), Some(("Omaha", "NE")));
+        assert_eq!(short("clboh"), Some(("Columbus", "OH")));
+        assert_eq!(short("telia"), None);
+        assert_eq!(short("tbone"), None);
+        assert_eq!(short("odeon"), None);
     }
 }

@@ -270,6 +270,36 @@ pub fn cities(key: &str) -> Vec<Place> {
     CITIES.find(key)
 }
 
+/// The other names (squashed) of a city of 100,000 people or more, as `cities.tsv` lists
+/// them (`moskva`, `ekaterinburg`, `sanktpeterburg`): how it is written in its own language,
+/// or transliterated another way.
+pub fn other_names(place: &Place) -> &'static [&'static str] {
+    type Names = HashMap<(&'static str, &'static str, u32), Vec<&'static str>>;
+    static MAP: OnceLock<Names> = OnceLock::new();
+    let map = MAP.get_or_init(|| {
+        let mut map = Names::new();
+        for i in 0..CITIES.lines().len() {
+            let line = CITIES.line(i);
+            let mut fields = line.split('\t');
+            let key = fields.next().unwrap_or_default();
+            let rest: Vec<&str> = fields.collect();
+            let [_, _, cc, _, pop, "a", name] = rest.as_slice() else {
+                continue;
+            };
+            let Ok(pop) = pop.parse::<u32>() else {
+                continue;
+            };
+            if pop >= 100_000 {
+                map.entry((*name, *cc, pop)).or_default().push(key);
+            }
+        }
+        map
+    });
+    map.get(&(place.name, place.cc, place.population))
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+}
+
 /// An IATA airport or metropolitan-area code (lower case).
 pub fn airport(code: &str) -> Option<Place> {
     AIRPORTS.find(code).into_iter().next()

@@ -55,7 +55,9 @@
 use super::country::{self, Evidence};
 use super::dict::{self, Place};
 use super::footprint;
-use super::lookup::{city_then_word, dictionary_hints, minor_airport_stands, own_name, small_locode};
+use super::lookup::{
+    city_then_word, dictionary_hints, minor_airport_stands, own_name, small_locode,
+};
 use super::position;
 use super::structure;
 use super::tokens::{tokenize, Token};

@@ -6,7 +6,7 @@
 //! lets stand; this one only looks letters up, in a fixed order of trust, so the order can
 //! be read (and changed) in one place.
 
-use super::abbrev::{abbreviation, derived_clli, is_state_or_province};
+use super::abbrev::{abbreviation, derived_clli, derived_short_clli, is_state_or_province};
 use super::country::Evidence;
 use super::dict::{self, Place};
 use super::hostname::{Hint, HintKind, LOCODE_MIN_POPULATION};
@@ -82,6 +82,10 @@ pub(super) fn dictionary_hints(
         } else {
             out.extend(derived_clli(place).map(|p| hint(p, HintKind::ClliDerived)));
         }
+    }
+    // AT&T writes three letters of place before the state (`ptdor`, `rlgnc`).
+    if out.is_empty() && alpha.len() == 5 {
+        out.extend(derived_short_clli(alpha).map(|p| hint(p, HintKind::ClliDerived)));
     }
     if alpha.len() == 3 {
         out.extend(dict::airport(alpha).map(|p| hint(p, HintKind::Airport)));

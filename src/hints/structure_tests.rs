@@ -241,3 +241,26 @@ fn a_metropoliss_second_airport_or_one_on_the_operators_map_stands() {
     // Senai (`jhb`) lies 47 km from Singapore's airport: no second airport of that city.
     assert_eq!(placed("hu-0-6-0-0.lza-p3-jhb.liquidtelecom.net"), None);
 }
+
+#[test]
+fn another_spelling_of_a_citys_name_is_abbreviated_when_its_own_name_gives_none() {
+    // `ekb` and `msk` fit no Russian city's own name clearly (Murmansk and Magnitogorsk both
+    // hold m-s-k), but Ekaterinburg's and Moskva's letters.
+    assert_eq!(
+        placed("pe107.sr32-27.ekb.ru.mirasystem.net").as_deref(),
+        Some("Yekaterinburg, RU")
+    );
+    assert_eq!(
+        placed("ae14-229.RT.DL.MSK.RU.retn.net").as_deref(),
+        Some("Moscow, RU")
+    );
+    // A city's own name outranks another's variant spelling (San Diego's `sandjego`), and
+    // another language's name for a city (Seoul's `wiryeseong`) is no spelling of it.
+    assert_eq!(
+        hints("us-sjo01a-ri3-ae-4-0.example.net")
+            .first()
+            .map(|h| h.place.name),
+        Some("San Jose")
+    );
+    assert_eq!(placed("kr-dfnbln.x-win.dfn.de"), None);
+}
