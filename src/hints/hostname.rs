@@ -56,7 +56,7 @@ use super::country::{self, Evidence};
 use super::dict::{self, Place};
 use super::footprint;
 use super::lookup::{
-    city_then_word, dictionary_hints, minor_airport_stands, own_name, small_locode,
+    city_then_word, clli_stands, dictionary_hints, minor_airport_stands, own_name, small_locode,
 };
 use super::position;
 use super::structure;
@@ -239,6 +239,7 @@ fn analyse_in(tokens: &super::tokens::Tokens, countries: Evidence) -> Analysis {
         router_like: structure::router_like(tokens),
         known_scheme: dict::has_operator_scheme(&tokens.domain),
         countries: &countries,
+        labels: &tokens.host_labels,
     };
     let read: Vec<(Vec<Hint>, Vec<String>, String)> = tokens
         .tokens
@@ -418,6 +419,8 @@ struct Context<'a> {
     router_like: bool,
     known_scheme: bool,
     countries: &'a Evidence,
+    /// The host's labels, lower case (`saplbr02`, `br`, `bb`, `gin`).
+    labels: &'a [String],
 }
 
 /// Every place one token may name, best first, the dictionary entries it matched, and a
@@ -502,6 +505,7 @@ fn token_hints(
             );
         }
         found = dictionary_hints(alpha, ctx.countries, site_position, &hint);
+        found.retain(|h| clli_stands(h, token.width, ctx.countries, ctx.labels));
         // A UN/LOCODE of a small town (`se-brm`: Bromölla; `de-hmb`: Hammelburg) is more
         // often an operator's own code that happens to spell one (module docs).
         for h in found.iter_mut() {

@@ -170,3 +170,17 @@ pub(super) fn minor_airport_stands(airport: &Place, domain: &str) -> bool {
             .iter()
             .any(|(p, _)| near(p, ON_MAP_KM))
 }
+
+/// Whether a hint stands as far as CLLI codes go: a derived CLLI code is written in one
+/// piece (parts joined across a hyphen, `sto-itx`, that happen to spell one are not one), and
+/// four letters and a country's code (NTT's `saplbr`) stand only where the name writes that
+/// country too, as a label of its own (`saplbr02.br.bb.gin.ntt.net`) or as country evidence:
+/// Belnet's `brueve` (Brussels, building `eve`) is no Venezuelan city. A US state or Canadian
+/// province is a small enough region by itself. Other kinds of hint always stand.
+pub(super) fn clli_stands(h: &Hint, width: usize, countries: &Evidence, labels: &[String]) -> bool {
+    h.kind != HintKind::ClliDerived
+        || (width == 1
+            && (matches!(h.place.cc, "US" | "CA")
+                || countries.countries.iter().any(|cc| cc == h.place.cc)
+                || labels.iter().any(|l| l.eq_ignore_ascii_case(h.place.cc))))
+}

@@ -276,3 +276,23 @@ fn a_short_citys_whole_name_in_the_domains_country_is_a_place() {
     assert_eq!(placed("115.113.104.117.static-pune.example.de"), None);
     assert_eq!(placed("static-pune.example.net"), None);
 }
+
+#[test]
+fn a_clli_code_is_one_piece_and_a_countrys_needs_that_country_written() {
+    // `sto-itx` is no `stoitx` (San Antonio, TX): Stockholm's `sto` stands.
+    assert_eq!(
+        placed("vl203.sto-itx-core-1.cdn77.com").as_deref(),
+        Some("Stockholm, SE")
+    );
+    // NTT writes the country as a label of its own; Belnet's `brueve` has none beside it.
+    assert_eq!(
+        placed("ae-1.a00.saplbr02.br.bb.gin.ntt.net").as_deref(),
+        Some("São Paulo, BR")
+    );
+    assert_eq!(placed("10ge.cr2.brueve.belnet.net"), None);
+    // A state's code is region enough (`dllstx`).
+    assert_eq!(
+        placed("ae1.dllstx01.example.net").as_deref(),
+        Some("Dallas, TX, US")
+    );
+}
