@@ -9,8 +9,9 @@
 //!
 //! When the strongest tokens of one name disagree (two places more than
 //! [`AGREE_KM`] apart), the name is ambiguous and gives nothing, except that long place names
-//! with a site number (`LosAngeles9`) outrank long ones without (a customer's name written
-//! first, `CHUNGHWA-TE`) when the site-numbered ones agree. A token with several places
+//! and airport codes with a site number (`LosAngeles9`, `ord01`) outrank those without (a
+//! customer's name written first, `CHUNGHWA-TE`; Akamai's backbone `icn`) when the
+//! site-numbered ones agree ([`super::position::numbered_outrank`]). A token with several places
 //! (`london`: England and Ontario) keeps them all, most populous first, for the consistency
 //! checks to choose from; a two-letter qualifier label (`sanjose.ca`) narrows them first.
 //!
@@ -375,17 +376,13 @@ fn analyse_in(tokens: &super::tokens::Tokens, countries: Evidence) -> Analysis {
         .filter(|(_, h)| h[0].kind == top)
         .map(|(_, h)| &h[0].place)
         .collect();
-    if !agree(&leaders) && top >= HintKind::Long {
-        // A site number is the mark of a site (`LosAngeles9`); a place name without one (a
-        // customer's name, `CHUNGHWA-TE`) yields to site-numbered place names that agree
-        // among themselves. Short codes that disagree stay ambiguous: three letters with a
-        // number are too easily a foreign site's code read in the wrong country.
-        let numbered: Vec<&Place> = per_token
+    if !agree(&leaders) {
+        let labelled: Vec<(usize, &Hint)> = per_token
             .iter()
-            .filter(|(_, h)| h[0].kind == top && h[0].site_number)
-            .map(|(_, h)| &h[0].place)
+            .filter(|(_, h)| h[0].kind == top)
+            .map(|(l, h)| (*l, &h[0]))
             .collect();
-        if !numbered.is_empty() && numbered.len() < leaders.len() && agree(&numbered) {
+        if position::numbered_outrank(&labelled, &agree) {
             per_token.retain(|(_, h)| h[0].kind != top || h[0].site_number);
         }
     }

@@ -27,7 +27,7 @@
 //!   labels disagree, the rightmost is the site and the others are device or role names that
 //!   spell a place (`ibr`, Microsoft's border routers, is Ibaraki's airport).
 
-use super::dict;
+use super::dict::{self, Place};
 use super::hostname::{Hint, HintKind};
 use super::tokens::Token;
 
@@ -125,6 +125,28 @@ pub fn rightmost_site(leaders: &[(usize, &Hint)]) -> Option<usize> {
         return None;
     }
     Some(last)
+}
+
+/// Whether the site-numbered tokens among the strongest ones, `leaders` (label, hint), which
+/// disagree, outrank those without a number: a site number is the mark of a site
+/// (`LosAngeles9`), so a place name without one (a customer's name, `CHUNGHWA-TE`) yields to
+/// site-numbered place names that agree among themselves, and so does an airport code
+/// without one in a label of its own (Akamai's backbone `icn` in `r01.ord01.icn`; not a
+/// link's far end, `lhr-jfk1`). Other short codes that disagree stay ambiguous.
+pub fn numbered_outrank(leaders: &[(usize, &Hint)], agree: &dyn Fn(&[&Place]) -> bool) -> bool {
+    let Some((_, first)) = leaders.first() else {
+        return false;
+    };
+    let numbered: Vec<&(usize, &Hint)> = leaders.iter().filter(|(_, h)| h.site_number).collect();
+    let places: Vec<&Place> = numbered.iter().map(|(_, h)| &h.place).collect();
+    let apart = || {
+        leaders
+            .iter()
+            .filter(|(_, h)| !h.site_number)
+            .all(|(l, _)| numbered.iter().all(|(n, _)| n != l))
+    };
+    let kind_ok = first.kind >= HintKind::Long || (first.kind == HintKind::Airport && apart());
+    !numbered.is_empty() && numbered.len() < leaders.len() && agree(&places) && kind_ok
 }
 
 #[cfg(test)]
@@ -230,8 +252,12 @@ mod tests {
             placed("be-12-0.ibr05.ams06.ntwk.msn.net").as_deref(),
             Some("Amsterdam, NL")
         );
-        // Without site numbers on both, or in one label, the name stays ambiguous.
-        assert_eq!(placed("ae1.lga01.icn.example.net"), None);
+        // Codes in one label name a link's ends: the name stays ambiguous. (Where only one
+        // of two labels has a site number, that one is the site: `lga01.icn`.)
         assert_eq!(placed("ae1.cr1.lhr-jfk1.example.net"), None);
+        assert_eq!(
+            placed("ae1.lga01.icn.example.net").as_deref(),
+            Some("New York, NY, US")
+        );
     }
 }

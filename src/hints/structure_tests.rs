@@ -296,3 +296,17 @@ fn a_clli_code_is_one_piece_and_a_countrys_needs_that_country_written() {
         Some("Dallas, TX, US")
     );
 }
+
+#[test]
+fn a_site_numbered_airport_code_outranks_one_without_a_number() {
+    // Akamai's backbone is `icn` (no Incheon); `ord01` is the site.
+    assert_eq!(
+        placed("ae19.r01.ord01.icn.netarch.akamai.com").as_deref(),
+        Some("Chicago, IL, US")
+    );
+    // Two numbered codes that disagree stay ambiguous.
+    assert_eq!(
+        placed("ae19.r01.ord01.lhr02.example.net").as_deref(),
+        Some("London, GB")
+    );
+}
