@@ -310,3 +310,14 @@ fn a_site_numbered_airport_code_outranks_one_without_a_number() {
         Some("London, GB")
     );
 }
+
+#[test]
+fn a_border_gateway_is_a_role_not_baghdad() {
+    // ER-Telecom's `bgw01` (border gateway) is router vocabulary, and the label after it is
+    // the site's: `ekat` abbreviates Ekaterinburg under `.ru`.
+    assert_eq!(
+        placed("lag-3-438.bgw01.ekat.ertelecom.ru").as_deref(),
+        Some("Yekaterinburg, RU")
+    );
+    assert!(hints("lag-3-438.bgw01.nn.ertelecom.ru").is_empty());
+}
