@@ -437,7 +437,13 @@ fn token_hints(
     // structure enough for an airport code or an abbreviation there (`wro-r11`, `kra-r2`).
     // So is a short city's own whole name, of 100,000 people or more, in the country of the
     // top-level domain (`static-pune.vsnl.net.in`): four or five letters that are the city's
-    // name, not a code that spells it.
+    // name, not a code that spells it; and that country's large airport's code as a label of
+    // its own (`dynamic.kzn.ertelecom.ru`).
+    let home_airport = |place: &Place| {
+        ctx.countries.origin == Some(country::Origin::Tld)
+            && ctx.countries.allows(place.cc)
+            && dict::is_major_airport(&token.alpha)
+    };
     let home_city = |place: &Place| {
         ctx.countries.origin == Some(country::Origin::Tld)
             && ctx.countries.allows(place.cc)
@@ -448,7 +454,8 @@ fn token_hints(
         needs_support: kind.needs_structure()
             && !structural
             && !(matches!(kind, HintKind::Abbreviation | HintKind::Airport) && site_position)
-            && !(kind == HintKind::Short && home_city(&place)),
+            && !(kind == HintKind::Short && home_city(&place))
+            && !(kind == HintKind::Airport && token.parts == 1 && home_airport(&place)),
         place,
         token: token.text.clone(),
         kind,

@@ -272,7 +272,13 @@ fn a_short_citys_whole_name_in_the_domains_country_is_a_place() {
         placed("115.113.104.117.static-pune.vsnl.net.in").as_deref(),
         Some("Pune, IN")
     );
+    // So is a large airport's code of that country as a label of its own.
+    assert_eq!(
+        placed("94x180x131x253.dynamic.kzn.ertelecom.ru").as_deref(),
+        Some("Kazan, RU")
+    );
     // Under another country's domain, or none, the same letters need structure or GeoIP.
+    assert_eq!(placed("94x180x131x253.dynamic.kzn.example.net"), None);
     assert_eq!(placed("115.113.104.117.static-pune.example.de"), None);
     assert_eq!(placed("static-pune.example.net"), None);
 }
