@@ -435,27 +435,13 @@ fn token_hints(
         || ctx.countries.origin == Some(country::Origin::Name);
     // The site position (a word before a numbered device part, a label after a role's) is
     // structure enough for an airport code or an abbreviation there (`wro-r11`, `kra-r2`).
-    // So is a short city's own whole name, of 100,000 people or more, in the country of the
-    // top-level domain (`static-pune.vsnl.net.in`): four or five letters that are the city's
-    // name, not a code that spells it; and that country's large airport's code as a label of
-    // its own (`dynamic.kzn.ertelecom.ru`).
-    let home_airport = |place: &Place| {
-        ctx.countries.origin == Some(country::Origin::Tld)
-            && ctx.countries.allows(place.cc)
-            && dict::is_major_airport(&token.alpha)
-    };
-    let home_city = |place: &Place| {
-        ctx.countries.origin == Some(country::Origin::Tld)
-            && ctx.countries.allows(place.cc)
-            && place.population >= LOCODE_MIN_POPULATION
-            && own_name(place, &token.alpha)
-    };
+    // So is a place of the top-level domain's own country written whole (`static-pune`,
+    // `dynamic.kzn`: [`structure::at_home`]).
     let hint = |place: Place, kind: HintKind| Hint {
         needs_support: kind.needs_structure()
             && !structural
             && !(matches!(kind, HintKind::Abbreviation | HintKind::Airport) && site_position)
-            && !(kind == HintKind::Short && home_city(&place))
-            && !(kind == HintKind::Airport && token.parts == 1 && home_airport(&place)),
+            && !structure::at_home(kind, &place, token, ctx.countries),
         place,
         token: token.text.clone(),
         kind,
