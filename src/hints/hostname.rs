@@ -439,9 +439,9 @@ fn token_hints(
     // `dynamic.kzn`: [`structure::at_home`]).
     let hint = |place: Place, kind: HintKind| Hint {
         needs_support: kind.needs_structure()
-            && !structural
-            && !(matches!(kind, HintKind::Abbreviation | HintKind::Airport) && site_position)
-            && !structure::at_home(kind, &place, token, ctx.countries),
+            && !(structural
+                || (matches!(kind, HintKind::Abbreviation | HintKind::Airport) && site_position)
+                || structure::at_home(kind, &place, token, ctx.countries)),
         place,
         token: token.text.clone(),
         kind,
