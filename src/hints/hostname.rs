@@ -292,6 +292,8 @@ fn analyse_in(tokens: &super::tokens::Tokens, countries: Evidence) -> Analysis {
                 h.needs_support &= small_locode(h);
             }
         }
+        // A code read for the whole end of a label (`ap-southeast-2`) is shown as read.
+        let shown = found.first().map_or(&token.text, |h| &h.token).clone();
         if !found.is_empty() {
             outcome = format!(
                 "{}: {}{}",
@@ -306,7 +308,7 @@ fn analyse_in(tokens: &super::tokens::Tokens, countries: Evidence) -> Analysis {
             per_token.push((token.label, found));
         }
         tried.push(Tried {
-            token: token.text.clone(),
+            token: shown,
             entries,
             outcome,
         });
@@ -448,11 +450,22 @@ fn token_hints(
         site_number: token.site_number,
     };
     let mut found: Vec<Hint> = Vec::new();
-    // Operators' own codes may include digits (`la2ca`) or be a single letter (`s`).
-    for code in [token.text.as_str(), token.alpha.as_str()] {
+    // Operators' own codes may include digits (`la2ca`), be a single letter (`s`), or span
+    // the end of a label across hyphens (AWS's `ap-southeast-2`, read with the label's first
+    // token: [`structure::label_codes`]).
+    let label = ctx
+        .labels
+        .get(token.label)
+        .map(String::as_str)
+        .unwrap_or("");
+    let whole = structure::label_codes(label).filter(|_| token.part == 0 && token.width == 1);
+    for code in whole.chain([token.text.as_str(), token.alpha.as_str()]) {
         if let Some((place, own)) = dict::operator(ctx.domain, code) {
             if own {
-                found.push(hint(place, HintKind::Operator));
+                found.push(Hint {
+                    token: code.to_string(),
+                    ..hint(place, HintKind::Operator)
+                });
                 break;
             }
             if !dict::is_stopword(code) {

@@ -285,6 +285,7 @@ fn hetzner_location_codes_from_its_own_list() {
         ("core31.hel1.hetzner.com", "Helsinki", "FI"),
         ("spine2.cloud1.hil.hetzner.com", "Hillsboro", "US"),
         ("core1.ash.hetzner.com", "Ashburn", "US"),
+        ("core-backbone-100g-nbg.hetzner.de", "Nuremberg", "DE"),
     ] {
         assert_eq!(first(name), Some((city, cc)), "{name}");
         assert_eq!(kind(name), Some(HintKind::Operator), "{name}");
@@ -311,4 +312,39 @@ fn vehicle_registration_codes_in_the_networks_that_use_them() {
     // Only under those networks: elsewhere `ko` and `mz` are no Koblenz or Mainz.
     assert_eq!(first("g-uni-ko-3.example.net"), None);
     assert!(dict::vehicle_code("example.net", "f").is_none());
+}
+
+#[test]
+fn aws_regions_by_the_city_aws_names_them_by() {
+    // hand/aws_regions.txt (botocore's endpoints.json): the region is the end of a label.
+    for (name, city, cc) in [
+        (
+            "ec2-54-252-0-130.ap-southeast-2.compute.amazonaws.com",
+            "Sydney",
+            "AU",
+        ),
+        ("s3-website-ap-southeast-2.amazonaws.com", "Sydney", "AU"),
+        (
+            "ec2-3-120-0-1.eu-central-1.compute.amazonaws.com",
+            "Frankfurt am Main",
+            "DE",
+        ),
+        (
+            "ec2-1-2-3-4.cn-north-1.compute.amazonaws.com.cn",
+            "Beijing",
+            "CN",
+        ),
+    ] {
+        assert_eq!(first(name), Some((city, cc)), "{name}");
+        assert_eq!(kind(name), Some(HintKind::Operator), "{name}");
+    }
+    assert_eq!(
+        hints("s3-website-ap-southeast-2.amazonaws.com")[0].token,
+        "ap-southeast-2"
+    );
+    // A region AWS names by a state or a country gives no city (`us-east-1`: N. Virginia),
+    // and the codes are AWS's own: elsewhere `eu-central-1` is nothing.
+    assert_eq!(first("ec2-1-2-3-4.compute-1.amazonaws.com"), None);
+    assert_eq!(first("ec2-3-80-0-1.us-east-1.compute.amazonaws.com"), None);
+    assert_eq!(first("host.eu-central-1.example.com"), None);
 }

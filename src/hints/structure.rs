@@ -71,3 +71,13 @@ pub(super) fn at_home(kind: HintKind, place: &Place, token: &Token, countries: &
         _ => false,
     }
 }
+
+/// The codes a label may end in that span hyphens, longest first: the whole label and every
+/// end of it after a hyphen that still holds one (`s3-website-ap-southeast-2` gives
+/// `website-ap-southeast-2`, then `ap-southeast-2`, then `southeast-2`). Cloud providers
+/// name regions so (AWS's `eu-central-1`); operator tables hold such codes whole.
+pub(super) fn label_codes(label: &str) -> impl Iterator<Item = &str> {
+    std::iter::once(label)
+        .chain(label.match_indices('-').map(move |(i, _)| &label[i + 1..]))
+        .filter(|code| code.contains('-'))
+}
