@@ -221,6 +221,12 @@ fn exchange_words_are_not_places() {
     ] {
         assert_eq!(placed(name), None, "{name}");
     }
+    // A network named after a town (Internet2's Abilene backbone) is no town beside the
+    // site's CLLI code.
+    assert_eq!(
+        placed("abilene-1-lo-jmb-706.sttlwa.pacificwave.net").as_deref(),
+        Some("Seattle, WA, US")
+    );
 }
 
 #[test]
