@@ -56,10 +56,9 @@
 use super::country::{self, Evidence};
 use super::dict::{self, Place};
 use super::footprint;
-use super::lookup::{
-    city_then_word, clli_stands, dictionary_hints, minor_airport_stands, own_name, small_locode,
-};
+use super::lookup::{city_then_word, dictionary_hints, own_name, small_locode};
 use super::position;
+use super::stands::{at_home, clli_stands, minor_airport_stands};
 use super::structure;
 use super::tokens::{tokenize, Token};
 use crate::distance::Method;
@@ -438,12 +437,12 @@ fn token_hints(
     // The site position (a word before a numbered device part, a label after a role's) is
     // structure enough for an airport code or an abbreviation there (`wro-r11`, `kra-r2`).
     // So is a place of the top-level domain's own country written whole (`static-pune`,
-    // `dynamic.kzn`: [`structure::at_home`]).
+    // `dynamic.kzn`: [`super::stands::at_home`]).
     let hint = |place: Place, kind: HintKind| Hint {
         needs_support: kind.needs_structure()
             && !(structural
                 || (matches!(kind, HintKind::Abbreviation | HintKind::Airport) && site_position)
-                || structure::at_home(kind, &place, token, ctx.countries)),
+                || at_home(kind, &place, token, ctx.countries)),
         place,
         token: token.text.clone(),
         kind,

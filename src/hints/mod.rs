@@ -60,6 +60,7 @@ mod footprint;
 mod hostname;
 mod lookup;
 mod position;
+mod stands;
 mod structure;
 mod tokens;
 

@@ -5,10 +5,7 @@
 //! Why apart: these are the "structure" of "structure before dictionaries" in
 //! [`super::hostname`]; they look at the whole name's shape, not at what letters mean.
 
-use super::country::{Evidence, Origin};
-use super::dict::{self, Place};
-use super::hostname::{HintKind, LOCODE_MIN_POPULATION};
-use super::lookup::own_name;
+use super::dict;
 use super::tokens::{Token, Tokens};
 
 /// Whether the name is a router's: a token of router vocabulary (`ae`, `core`), an interface
@@ -54,22 +51,6 @@ fn has_interface_part(label: &str) -> bool {
             && letters.bytes().all(|b| b.is_ascii_alphabetic())
             && dict::is_router_word(letters)
     })
-}
-
-/// Whether a reading is a place of the top-level domain's own country written whole, which is
-/// structure enough by itself: a short city's own name, of 100,000 people or more
-/// (`static-pune.vsnl.net.in`: four or five letters that are the city's name, not a code
-/// that spells it), or the code of one of that country's large airports as a label of its
-/// own (`dynamic.kzn.ertelecom.ru`).
-pub(super) fn at_home(kind: HintKind, place: &Place, token: &Token, countries: &Evidence) -> bool {
-    let home = countries.origin == Some(Origin::Tld) && countries.allows(place.cc);
-    home && match kind {
-        HintKind::Short => {
-            place.population >= LOCODE_MIN_POPULATION && own_name(place, &token.alpha)
-        }
-        HintKind::Airport => token.parts == 1 && dict::is_major_airport(&token.alpha),
-        _ => false,
-    }
 }
 
 /// The codes a label may end in that span hyphens, longest first: the whole label and every
