@@ -348,3 +348,22 @@ fn aws_regions_by_the_city_aws_names_them_by() {
     assert_eq!(first("ec2-3-80-0-1.us-east-1.compute.amazonaws.com"), None);
     assert_eq!(first("host.eu-central-1.example.com"), None);
 }
+
+#[test]
+fn yandex_data_centre_codes_from_its_own_documentation() {
+    // hand/operators.d/yandex.txt: the data centres Yandex's YDB documentation names. `man` is
+    // Mäntsälä, not the Isle of Man or Manchester; `sas` Sasovo, `myt` Mytishchi.
+    for (name, city, cc) in [
+        ("vla-1d4-s12.yndx.net", "Vladimir", "RU"),
+        ("sas2-e3.yndx.net", "Sasovo", "RU"),
+        ("myt-b-x1.yndx.net", "Mytishchi", "RU"),
+        ("man1-s5.yndx.net", "Mäntsälä", "FI"),
+    ] {
+        assert_eq!(first(name), Some((city, cc)), "{name}");
+        assert_eq!(kind(name), Some(HintKind::Operator), "{name}");
+    }
+    // Elsewhere the letters are not Yandex's data centres.
+    assert_ne!(first("man1-s5.example.net"), Some(("Mäntsälä", "FI")));
+    assert_ne!(first("sas2-e3.example.net"), Some(("Sasovo", "RU")));
+    assert_ne!(kind("vla-1d4-s12.example.net"), Some(HintKind::Operator));
+}
