@@ -507,7 +507,7 @@ fn token_hints(
             );
         }
         found = dictionary_hints(alpha, ctx.countries, site_position, &hint);
-        found.retain(|h| clli_stands(h, token.width, ctx.countries, ctx.labels));
+        found.retain(|h| clli_stands(h, token, ctx.countries, ctx.labels, ctx.known_scheme));
         // A UN/LOCODE of a small town (`se-brm`: Bromölla; `de-hmb`: Hammelburg) is more
         // often an operator's own code that happens to spell one (module docs).
         for h in found.iter_mut() {

@@ -43,10 +43,20 @@ pub(super) fn minor_airport_stands(airport: &Place, domain: &str) -> bool {
 /// four letters and a country's code (NTT's `saplbr`) stand only where the name writes that
 /// country too, as a label of its own (`saplbr02.br.bb.gin.ntt.net`) or as country evidence:
 /// Belnet's `brueve` (Brussels, building `eve`) is no Venezuelan city. A US state or Canadian
-/// province is a small enough region by itself. Other kinds of hint always stand.
-pub(super) fn clli_stands(h: &Hint, width: usize, countries: &Evidence, labels: &[String]) -> bool {
+/// province is a small enough region by itself. Three letters and a state (AT&T's `ptdor`)
+/// stand only in a network with a known naming scheme: in five letters the pattern fits
+/// English words (`sigma`: Springfield, Massachusetts; `stein`: South Bend) and vendors' names
+/// (`cisco`: Colorado Springs). Other kinds of hint always stand.
+pub(super) fn clli_stands(
+    h: &Hint,
+    token: &Token,
+    countries: &Evidence,
+    labels: &[String],
+    known_scheme: bool,
+) -> bool {
     h.kind != HintKind::ClliDerived
-        || (width == 1
+        || (token.width == 1
+            && (token.alpha.len() != 5 || known_scheme)
             && (matches!(h.place.cc, "US" | "CA")
                 || countries.countries.iter().any(|cc| cc == h.place.cc)
                 || labels.iter().any(|l| l.eq_ignore_ascii_case(h.place.cc))))

@@ -327,3 +327,24 @@ fn a_border_gateway_is_a_role_not_baghdad() {
     );
     assert!(hints("lag-3-438.bgw01.nn.ertelecom.ru").is_empty());
 }
+
+#[test]
+fn three_letters_and_a_state_only_in_a_known_scheme() {
+    // AT&T writes them (`ptdor`, `omhne`); elsewhere five letters ending in a state's code
+    // are as often a word or a vendor (`cisco`: Colorado Springs; `sigma`: Springfield, MA).
+    assert_eq!(
+        placed("cr2.ptdor.ip.att.net").as_deref(),
+        Some("Portland, OR, US")
+    );
+    assert_eq!(
+        placed("gar1.omhne.ip.att.net").as_deref(),
+        Some("Omaha, NE, US")
+    );
+    for name in [
+        "ae1.cr1.cisco.example.net",
+        "ae1.cr1.sigma.example.net",
+        "ae1.cr1.stein.example.net",
+    ] {
+        assert_eq!(placed(name), None, "{name}");
+    }
+}
