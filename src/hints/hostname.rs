@@ -58,7 +58,7 @@ use super::dict::{self, Place};
 use super::footprint;
 use super::lookup::{city_then_word, dictionary_hints, own_name, small_locode};
 use super::position;
-use super::stands::{at_home, clli_stands, minor_airport_stands};
+use super::stands::{at_home, clli_stands, hubs_first, minor_airport_stands};
 use super::structure;
 use super::tokens::{tokenize, Token};
 use crate::distance::Method;
@@ -278,6 +278,7 @@ fn analyse_in(tokens: &super::tokens::Tokens, countries: Evidence) -> Analysis {
         tokens.tokens.iter().zip(read).enumerate()
     {
         narrow(&mut found, token.qualifier.as_deref());
+        hubs_first(&mut found);
         if !found.is_empty() && position::after_unread_word(&tokens.tokens, i, &unread) {
             found.clear();
             outcome = "not taken: the unread word before it may be the place, and this a site \

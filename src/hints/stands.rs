@@ -77,3 +77,22 @@ pub(super) fn at_home(kind: HintKind, place: &Place, token: &Token, countries: &
         _ => false,
     }
 }
+
+/// A city this near a large airport or metropolitan area is a hub ([`hubs_first`]).
+const HUB_KM: f64 = 50.0;
+
+/// Orders the places of one token so that, among same-named cities, those within
+/// [`HUB_KM`] of a large airport come first, most populous first within each group: networks
+/// put their routers where traffic meets (Santa Clara, California, beside San Jose's airport,
+/// not Santa Clara, Cuba; Saint-Denis by Paris, not on Réunion).
+pub(super) fn hubs_first(hints: &mut [Hint]) {
+    if hints.len() < 2 {
+        return;
+    }
+    let hub = |p: &Place| {
+        dict::major_airports()
+            .iter()
+            .any(|a| Method::Haversine.metres((a.lat, a.lon), (p.lat, p.lon)) <= HUB_KM * 1000.0)
+    };
+    hints.sort_by_key(|h| !hub(&h.place));
+}

@@ -348,3 +348,21 @@ fn three_letters_and_a_state_only_in_a_known_scheme() {
         assert_eq!(placed(name), None, "{name}");
     }
 }
+
+#[test]
+fn among_same_named_cities_a_hub_comes_first() {
+    // Santa Clara, Cuba has more people, but Tata's router is beside San Jose's airport.
+    assert_eq!(
+        placed("if-ae-5-2.tcore2.sv1-santaclara.as6453.net").as_deref(),
+        Some("Santa Clara, CA, US")
+    );
+    // The other city stays a candidate for the trace's checks to choose.
+    assert!(hints("if-ae-5-2.tcore2.sv1-santaclara.as6453.net")
+        .iter()
+        .any(|h| h.place.cc == "CU"));
+    // Otherwise the most populous leads (London, England before London, Ontario).
+    assert_eq!(
+        placed("ae1.cr1.london1.example.net").as_deref(),
+        Some("London, GB")
+    );
+}
