@@ -594,6 +594,7 @@ fn narrow(hints: &mut Vec<Hint>, qualifier: Option<&str>) {
     }
 }
 
-fn km(a: &Place, b: &Place) -> f64 {
+/// Great-circle distance between two places, in km.
+pub(super) fn km(a: &Place, b: &Place) -> f64 {
     Method::Haversine.metres((a.lat, a.lon), (b.lat, b.lon)) / 1000.0
 }

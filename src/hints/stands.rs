@@ -9,10 +9,9 @@
 
 use super::country::{Evidence, Origin};
 use super::dict::{self, Place};
-use super::hostname::{Hint, HintKind, LOCODE_MIN_POPULATION};
+use super::hostname::{km, Hint, HintKind, LOCODE_MIN_POPULATION};
 use super::lookup::own_name;
 use super::tokens::Token;
-use crate::distance::Method;
 
 /// A metropolitan area's second airport lies this near one of its large ones (Dallas Love
 /// Field 19 km from DFW, Moffett Field 12 km from San Jose, Songshan 32 km from Taoyuan).
@@ -27,15 +26,17 @@ const ON_MAP_KM: f64 = 50.0;
 /// (Cogent's `okc01`, `elp01`, `bio02`). Otherwise it is as likely the operator's own
 /// letters (MTS's `knd`, Tele2's `kst`) and needs GeoIP's agreement.
 pub(super) fn minor_airport_stands(airport: &Place, domain: &str) -> bool {
-    let near = |p: &Place, km: f64| {
-        Method::Haversine.metres((airport.lat, airport.lon), (p.lat, p.lon)) <= km * 1000.0
-    };
-    dict::major_airports()
-        .iter()
-        .any(|p| near(p, SAME_METRO_KM))
+    near_major_airport(airport, SAME_METRO_KM)
         || dict::footprint_nodes(domain)
             .iter()
-            .any(|(p, _)| near(p, ON_MAP_KM))
+            .any(|(p, _)| km(airport, p) <= ON_MAP_KM)
+}
+
+/// Whether a large airport or metropolitan area lies within `within` km of `place`.
+fn near_major_airport(place: &Place, within: f64) -> bool {
+    dict::major_airports()
+        .iter()
+        .any(|a| km(place, a) <= within)
 }
 
 /// Whether a hint stands as far as CLLI codes go: a derived CLLI code is written in one
@@ -84,15 +85,11 @@ const HUB_KM: f64 = 50.0;
 /// Orders the places of one token so that, among same-named cities, those within
 /// [`HUB_KM`] of a large airport come first, most populous first within each group: networks
 /// put their routers where traffic meets (Santa Clara, California, beside San Jose's airport,
-/// not Santa Clara, Cuba; Saint-Denis by Paris, not on Réunion).
+/// not the more populous Santa Clara, Cuba). Where both are hubs (Saint-Denis by Paris and on
+/// Réunion) the order stays as it was.
 pub(super) fn hubs_first(hints: &mut [Hint]) {
     if hints.len() < 2 {
         return;
     }
-    let hub = |p: &Place| {
-        dict::major_airports()
-            .iter()
-            .any(|a| Method::Haversine.metres((a.lat, a.lon), (p.lat, p.lon)) <= HUB_KM * 1000.0)
-    };
-    hints.sort_by_key(|h| !hub(&h.place));
+    hints.sort_by_cached_key(|h| !near_major_airport(&h.place, HUB_KM));
 }
